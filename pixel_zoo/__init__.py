@@ -1,0 +1,12 @@
+"""pixel_zoo: PixelRNN and PixelCNN image models with exact likelihoods, on Keras 3.
+
+Example:
+    >>> import pixel_zoo as pz
+    >>> model = pz.models.build("pixelcnn", image_shape=(28, 28, 1), num_levels=2)
+    >>> lp = model.log_prob(images)                      # nats per image
+    >>> pz.metrics.bits_per_dim(lp, model.image_shape)
+"""
+
+from pixel_zoo import heads, layers, metrics, models, sampling, validation
+
+__version__ = "0.1.0"

@@ -1,0 +1,105 @@
+"""Dataset names and the dispatch from a name to the reader that loads it."""
+
+from __future__ import annotations
+
+import os
+
+from pixel_zoo.data.folder import load_folder_split
+from pixel_zoo.data.idx import has_idx_files, load_idx_split
+from pixel_zoo.data.image_data import ImageData
+from pixel_zoo.data.npz import load_npz_split
+from pixel_zoo.data.tfds_source import (TfdsUnavailableError, UnknownTfdsDatasetError,
+                                        load_tfds_split)
+
+_NPZ, _FOLDER = "npz:", "folder:"
+_IDX_DATASETS = ("mnist", "fashion_mnist")
+
+
+def dataset_names() -> tuple[str, ...]:
+    """The recognised dataset names, for flag help and error messages.
+
+    Besides these, any tensorflow-datasets image dataset name is accepted (e.g.
+    ``"downsampled_imagenet/32x32"``); ``npz:PATH`` and ``folder:PATH`` take a path.
+
+    Example:
+        >>> dataset_names()[:3]
+        ('binarized_mnist', 'mnist', 'fashion_mnist')
+    """
+    return ("binarized_mnist", *_IDX_DATASETS, "cifar10_jpeg", "cifar10", _NPZ + "PATH",
+            _FOLDER + "PATH")
+
+
+def load_split(name: str, split: str, data_dir: str | None = None) -> ImageData:
+    """Loads one split of a dataset into memory.
+
+    Names (local copies under ``data_dir`` win; tensorflow-datasets is the fallback):
+
+    * ``binarized_mnist``: ``data_dir/binarized_mnist.npz`` (arrays ``train``, ``valid``;
+      ``num_levels=2``, no labels), else tfds ``binarized_mnist`` (train / validation).
+    * ``mnist``, ``fashion_mnist``: the IDX files ``data_dir/<name>/*-ubyte.gz`` ("train" =
+      ``train-*``, "valid" = ``t10k-*``), else tfds; with labels, ``num_levels=256``.
+    * ``cifar10_jpeg``: the image folder ``data_dir/cifar10_jpeg/train``, read as
+      ``folder:``; "valid" is every 10th image (5,000), "train" the rest.
+    * ``npz:PATH``: arrays ``train`` / ``valid`` (or ``test``) and optional ``<split>_labels``.
+    * ``folder:PATH``: ``PATH/<class>/*.png|jpg|jpeg`` or ``PATH/*.png|jpg|jpeg``.
+    * anything else (e.g. ``cifar10``, ``downsampled_imagenet/32x32``): tensorflow-datasets,
+      ``num_levels=256``, labels if the dataset has a ``label`` feature.
+
+    Splits are "train" and "valid". "test" is an alias of "valid" only where the held-out split
+    *is* the official test split (``mnist``, ``fashion_mnist``, tfds datasets without a
+    ``validation`` split, npz files without ``valid``); for ``binarized_mnist`` and
+    ``cifar10_jpeg`` the test split is held out and "test" is an error.
+
+    Args:
+        name: dataset name, see above and :func:`dataset_names`.
+        split: "train" or "valid" (or "test", see above).
+        data_dir: folder holding local copies (e.g. ``/work/shared/data``); None skips local
+            copies (``cifar10_jpeg`` then cannot be found).
+
+    Returns:
+        ImageData with uint8 images ``[N, H, W, C]``.
+
+    Raises:
+        FileNotFoundError: the dataset is neither on disk nor obtainable from tfds; the message
+            says what was looked for.
+        ValueError: unknown dataset or split, or malformed files (the message names them).
+
+    Example:
+        >>> d = load_split("binarized_mnist", "train", "/work/shared/data")  # doctest: +SKIP
+        >>> d.images.shape, d.num_levels  # doctest: +SKIP
+        ((50000, 28, 28, 1), 2)
+    """
+    if name.startswith(_NPZ):
+        return load_npz_split(name, name[len(_NPZ):], split)
+    if name.startswith(_FOLDER):
+        return load_folder_split(name, name[len(_FOLDER):], split)
+    local = None if data_dir is None else os.path.join(data_dir, name)
+    if name == "cifar10_jpeg":
+        if local is None:
+            raise FileNotFoundError("cifar10_jpeg: needs data_dir (it has no tfds fallback)")
+        return load_folder_split(name, os.path.join(local, "train"), split)
+    if name == "binarized_mnist":
+        local = None if local is None else local + ".npz"
+        if local is not None and os.path.isfile(local):
+            return load_npz_split(name, local, split)
+        return _from_tfds(name, split, local, num_levels=2)
+    if name in _IDX_DATASETS:
+        if local is not None and has_idx_files(local):
+            return load_idx_split(name, local, split)
+        looked_for = None if local is None else os.path.join(local, "*-ubyte.gz")
+        return _from_tfds(name, split, looked_for)
+    try:
+        return _from_tfds(name, split, None)
+    except UnknownTfdsDatasetError as err:
+        raise ValueError(f"unknown dataset {name!r}: not one of {', '.join(dataset_names())} "
+                         "nor a tensorflow-datasets name") from err
+
+
+def _from_tfds(name, split, local, num_levels=256):
+    """Loads from tfds; a failure says which local file was looked for, too."""
+    try:
+        return load_tfds_split(name, split, num_levels)
+    except TfdsUnavailableError as err:
+        looked = f"no {local} and " if local else ""
+        raise FileNotFoundError(f"{name}: {looked}tensorflow-datasets could not load {name!r} "
+                                f"(no internet?): {err}") from err

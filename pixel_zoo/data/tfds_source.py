@@ -1,0 +1,71 @@
+"""Datasets from tensorflow-datasets (imported lazily: only this path needs it)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from pixel_zoo.data.image_data import ImageData
+from pixel_zoo.data.splits import TRAIN, VALID, resolve_split
+
+
+class TfdsUnavailableError(Exception):
+    """tensorflow-datasets could not provide a dataset (not installed, no internet, ...)."""
+
+
+class UnknownTfdsDatasetError(ValueError):
+    """tensorflow-datasets has no dataset of that name."""
+
+
+def load_tfds_split(name: str, split: str, num_levels: int = 256) -> ImageData:
+    """Reads one split of a tensorflow-datasets image dataset into memory.
+
+    "valid" reads the dataset's ``validation`` split if it has one, else ``test`` (and then
+    "test" is accepted as an alias of "valid"). The image feature must be ``image``; labels are
+    read from a ``label`` feature when there is one (with its class names). The dataset is
+    downloaded and prepared in tfds' own data dir (``$TFDS_DATA_DIR`` or
+    ``~/tensorflow_datasets``) on first use.
+
+    Args:
+        name: tfds name, optionally with config and version, e.g. ``"downsampled_imagenet/32x32"``.
+        split: "train", "valid" (or "test", see above).
+        num_levels: intensity levels of the images (2 for ``binarized_mnist``).
+
+    Returns:
+        ImageData for the split.
+
+    Raises:
+        UnknownTfdsDatasetError: tfds has no dataset ``name`` (a ValueError).
+        ValueError: an unknown split, or no ``image`` feature.
+        TfdsUnavailableError: tfds failed to import, download or prepare the dataset; the
+            message carries tfds' error.
+
+    Example:
+        >>> d = load_tfds_split("cifar10", "valid")  # doctest: +SKIP
+        >>> d.images.shape, d.class_names[0]  # doctest: +SKIP
+        ((10000, 32, 32, 3), 'airplane')
+    """
+    resolve_split(name, split, test_is_valid=True)  # reject junk before any download
+    try:
+        import tensorflow_datasets as tfds  # pylint: disable=import-outside-toplevel
+    except ImportError as err:
+        raise TfdsUnavailableError(f"cannot import tensorflow_datasets: {err}") from err
+    try:
+        builder = tfds.builder(name)
+    except tfds.core.DatasetNotFoundError as err:
+        raise UnknownTfdsDatasetError(f"tensorflow-datasets has no dataset {name!r}") from err
+    features = builder.info.features
+    if "image" not in features:
+        raise ValueError(f"{name}: tfds dataset has no 'image' feature (it has {list(features)})")
+    try:
+        builder.download_and_prepare()
+    except Exception as err:  # tfds raises many kinds (network, missing extras, ...)
+        raise TfdsUnavailableError(f"{type(err).__name__}: {err}") from err
+    held_out = "validation" if "validation" in builder.info.splits else "test"
+    split = resolve_split(name, split, test_is_valid=held_out == "test")
+    arrays = tfds.as_numpy(builder.as_dataset(split=TRAIN if split == TRAIN else held_out,
+                                              batch_size=-1))
+    labels, class_names = None, None
+    if "label" in features:
+        labels = arrays["label"].astype(np.int32)
+        class_names = tuple(getattr(features["label"], "names", None) or ()) or None
+    return ImageData(arrays["image"].astype(np.uint8), labels, num_levels, class_names)

@@ -1,0 +1,170 @@
+"""Residual blocks of the PixelCNN and PixelRNN stacks (PixelRNN, section 3.5 and figure 5)."""
+
+import keras
+from keras import ops
+
+from pixel_zoo.layers.diagonal_bilstm import DiagonalBiLSTM
+from pixel_zoo.layers.masked_conv2d import MaskedConv2D
+from pixel_zoo.layers.row_lstm import RowLSTM
+
+
+@keras.saving.register_keras_serializable(package="pixel_zoo")
+class PixelCNNBlock(keras.layers.Layer):
+    """ReLU, 1x1 (2h -> h), ReLU, masked 3x3 (h -> h), ReLU, 1x1 (h -> 2h), plus the input.
+
+    All three convolutions use mask B, so colour groups stay causal.
+
+    Args:
+      hidden_units: ``h``; the block's input and output have ``2h`` features.
+      color_channels: channels of the modelled image (1 or 3).
+      kernel_size: size of the masked middle convolution (3 in the paper).
+
+    Example:
+        >>> block = PixelCNNBlock(8, color_channels=3)
+        >>> block(keras.ops.zeros((2, 6, 6, 16))).shape
+        (2, 6, 6, 16)
+    """
+
+    def __init__(self, hidden_units, color_channels=1, kernel_size=3, **kwargs):
+        super().__init__(**kwargs)
+        self.hidden_units = hidden_units
+        self.color_channels = color_channels
+        self.kernel_size = kernel_size
+        self.convs = [
+            MaskedConv2D(hidden_units, 1, color_channels=color_channels, name="reduce"),
+            MaskedConv2D(hidden_units, kernel_size, color_channels=color_channels, name="masked"),
+            MaskedConv2D(2 * hidden_units, 1, color_channels=color_channels, name="expand"),
+        ]
+
+    def build(self, input_shape):
+        shape = input_shape
+        for conv in self.convs:
+            conv.build(shape)
+            shape = conv.compute_output_shape(shape)
+
+    def call(self, inputs):
+        outputs = inputs
+        for conv in self.convs:
+            outputs = conv(ops.relu(outputs))
+        return inputs + outputs
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "hidden_units": self.hidden_units,
+            "color_channels": self.color_channels,
+            "kernel_size": self.kernel_size,
+        }
+
+
+RECURRENT_LAYERS = {"row_lstm": RowLSTM, "diagonal_bilstm": DiagonalBiLSTM}
+
+
+@keras.saving.register_keras_serializable(package="pixel_zoo")
+class PixelRNNBlock(keras.layers.Layer):
+    """A recurrent layer (h units) and a masked 1x1 convolution back to 2h, plus the input.
+
+    Args:
+      recurrent_layer: "row_lstm" or "diagonal_bilstm".
+      hidden_units: ``h``; the block's input and output have ``2h`` features.
+      color_channels: channels of the modelled image (1 or 3).
+
+    Call arguments:
+      inputs: ``[B, H, W, 2h]``.
+      row_context: optional, passed on to a `DiagonalBiLSTM` (see there).
+
+    Example:
+        >>> block = PixelRNNBlock("diagonal_bilstm", 8)
+        >>> block(keras.ops.zeros((2, 6, 6, 16))).shape
+        (2, 6, 6, 16)
+    """
+
+    def __init__(self, recurrent_layer, hidden_units, color_channels=1, **kwargs):
+        super().__init__(**kwargs)
+        if recurrent_layer not in RECURRENT_LAYERS:
+            raise ValueError(
+                f"recurrent_layer must be one of {sorted(RECURRENT_LAYERS)}, "
+                f"got {recurrent_layer!r}."
+            )
+        self.recurrent_layer = recurrent_layer
+        self.hidden_units = hidden_units
+        self.color_channels = color_channels
+        self.recurrent = RECURRENT_LAYERS[recurrent_layer](
+            hidden_units, color_channels=color_channels, name=recurrent_layer
+        )
+        self.expand = MaskedConv2D(
+            2 * hidden_units, 1, color_channels=color_channels, name="expand"
+        )
+
+    def build(self, inputs_shape, row_context_shape=None):
+        context_shape = {} if row_context_shape is None else {"row_context_shape": row_context_shape}
+        self.recurrent.build(inputs_shape, **context_shape)
+        self.expand.build(self.recurrent.compute_output_shape(inputs_shape))
+
+    def call(self, inputs, row_context=None):
+        context = {} if row_context is None else {"row_context": row_context}
+        return inputs + self.expand(self.recurrent(inputs, **context))
+
+    def compute_output_shape(self, inputs_shape, row_context_shape=None):
+        return inputs_shape
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "recurrent_layer": self.recurrent_layer,
+            "hidden_units": self.hidden_units,
+            "color_channels": self.color_channels,
+        }
+
+
+@keras.saving.register_keras_serializable(package="pixel_zoo")
+class LogitsStack(keras.layers.Layer):
+    """The output of every family: ReLU, masked 1x1, ReLU, masked 1x1 to the logits.
+
+    Args:
+      output_units: width of the hidden 1x1 layer (1024 in the paper's CIFAR models).
+      color_channels: channels of the modelled image.
+      num_levels: values per channel (2 for binary data, 256 for 8-bit).
+
+    Call arguments:
+      inputs: ``[B, H, W, F]``.
+
+    Returns:
+      ``[B, H, W, color_channels * num_levels]``, channel-major (R's levels first).
+
+    Example:
+        >>> stack = LogitsStack(32, color_channels=3, num_levels=256)
+        >>> stack(keras.ops.zeros((2, 4, 4, 16))).shape
+        (2, 4, 4, 768)
+    """
+
+    def __init__(self, output_units, color_channels=1, num_levels=256, **kwargs):
+        super().__init__(**kwargs)
+        self.output_units = output_units
+        self.color_channels = color_channels
+        self.num_levels = num_levels
+        self.hidden = MaskedConv2D(output_units, 1, color_channels=color_channels, name="hidden")
+        self.logits = MaskedConv2D(
+            color_channels * num_levels, 1, color_channels=color_channels, name="logits"
+        )
+
+    def build(self, input_shape):
+        self.hidden.build(input_shape)
+        self.logits.build(self.hidden.compute_output_shape(input_shape))
+
+    def call(self, inputs):
+        return self.logits(ops.relu(self.hidden(ops.relu(inputs))))
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape[:-1], self.color_channels * self.num_levels)
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "output_units": self.output_units,
+            "color_channels": self.color_channels,
+            "num_levels": self.num_levels,
+        }

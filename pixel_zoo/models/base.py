@@ -1,0 +1,111 @@
+"""The surface every pixel_zoo model shares: logits, distribution, log_prob, sample, complete."""
+
+import keras
+import tensorflow as tf
+from keras import ops
+
+from pixel_zoo import heads, sampling, validation
+
+
+class AutoregressiveImageModel(keras.Model):
+    """Base class of the model families: an image in, per-channel logits out.
+
+    Subclasses create their layers in ``__init__``, build them from shapes in
+    `build_network`, and map scaled inputs ``[B, H, W, C]`` in ``[-1, 1]`` to
+    ``[B, H, W, C * num_levels]`` features in `compute_logits`. This class
+    validates and scales the integer images, reshapes the logits to
+    ``[B, H, W, C, num_levels]`` and turns them into a TFP distribution.
+
+    Args:
+      image_shape: ``(height, width, channels)``, channels 1 or 3.
+      num_levels: values per channel, 2..256 (2 for binary data).
+
+    Example:
+        >>> model = pz.models.build("pixelcnn", image_shape=(8, 8, 1), num_levels=2,
+        ...                         num_layers=2, hidden_units=8)
+        >>> images = model.sample(4, seed=(1, 2))           # uint8 (4, 8, 8, 1)
+        >>> model.log_prob(images).shape                     # nats per image
+        TensorShape([4])
+    """
+
+    def __init__(self, image_shape, num_levels, **kwargs):
+        super().__init__(**kwargs)
+        self.image_shape, self.num_levels = validation.check_image_spec(
+            image_shape, num_levels
+        )
+        self.color_channels = self.image_shape[-1]
+
+    def build(self, input_shape=None):
+        self.build_network((None, *self.image_shape))
+
+    def build_network(self, input_shape):
+        """Builds the family's layers for float inputs of ``input_shape``."""
+        raise NotImplementedError
+
+    def compute_logits(self, inputs):
+        """Scaled float ``[B, H, W, C]`` -> ``[B, H, W, C * num_levels]``."""
+        raise NotImplementedError
+
+    def logits_from_checked(self, images):
+        """Logits ``[B, H, W, C, L]`` from int32 images that passed `validation.check_images`."""
+        scale = 2.0 / (self.num_levels - 1)
+        inputs = ops.cast(images, self.compute_dtype) * scale - 1.0
+        features = self.compute_logits(inputs)
+        return ops.reshape(features, (-1, *self.image_shape, self.num_levels))
+
+    def call(self, images):
+        return self.logits_from_checked(self.check_images(images))
+
+    def check_images(self, images):
+        """Int32 ``images`` after the checks of `validation.check_images`."""
+        return validation.check_images(images, self.image_shape, self.num_levels)
+
+    def distribution(self, images):
+        """The model's distribution over whole images, conditioned on ``images``' context."""
+        return heads.categorical(self(images))
+
+    def log_prob(self, images):
+        """Log-likelihood in nats of each image, ``[B]``."""
+        images = self.check_images(images)
+        return heads.categorical(self.logits_from_checked(images)).log_prob(images)
+
+    def sample(self, num, seed=(0, 0), temperature=1.0):
+        """``num`` images (uint8 ``[num, H, W, C]``), the same for the same seed.
+
+        Args:
+          num: number of images.
+          seed: an int or a pair of ints (stateless random ops).
+          temperature: logits are divided by it; 1 samples the model itself.
+        """
+        num = int(num)
+        if num < 1:
+            raise ValueError(f"num must be a positive number of images, got {num}.")
+        blank = tf.zeros((num, *self.image_shape), tf.int32)
+        return self._fill(blank, 0, validation.as_seed(seed), temperature)
+
+    def complete(self, images, known_rows, seed=(0, 0), temperature=1.0):
+        """Keeps the rows above ``known_rows`` and samples the rest (uint8, like ``images``).
+
+        Example:
+            >>> completions = model.complete(digits, known_rows=14, seed=1)
+        """
+        images = self.check_images(images)
+        height, width, channels = self.image_shape
+        if not 0 <= int(known_rows) <= height:
+            raise ValueError(f"known_rows must be in [0, {height}], got {known_rows}.")
+        first_position = int(known_rows) * width * channels
+        return self._fill(images, first_position, validation.as_seed(seed), temperature)
+
+    @tf.function(reduce_retracing=True)
+    def _fill(self, images, first_position, seed, temperature):
+        filled = sampling.autoregressive_fill(
+            self.logits_from_checked, images, first_position, seed, temperature
+        )
+        return tf.cast(filled, tf.uint8)
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "image_shape": self.image_shape,
+            "num_levels": self.num_levels,
+        }

@@ -1,0 +1,41 @@
+"""Model names -> constructors, so trainers, export and the zoo build models from strings."""
+
+import functools
+
+from pixel_zoo.models.pixel_cnn import PixelCNN
+from pixel_zoo.models.pixel_rnn import PixelRNN
+
+_FAMILIES = {
+    "pixelcnn": PixelCNN,
+    "row_lstm": functools.partial(PixelRNN, recurrent_layer="row_lstm"),
+    "diagonal_bilstm": functools.partial(PixelRNN, recurrent_layer="diagonal_bilstm"),
+}
+
+
+def model_names():
+    """The names `build` accepts."""
+    return sorted(_FAMILIES)
+
+
+def build(name, image_shape=(28, 28, 1), num_levels=256, **hyperparameters):
+    """Builds a model family by name.
+
+    Args:
+      name: one of `model_names()`: "pixelcnn", "row_lstm", "diagonal_bilstm".
+      image_shape: ``(height, width, channels)``, channels 1 or 3.
+      num_levels: values per channel (2 for binarized data, 256 for 8-bit).
+      **hyperparameters: the family's own arguments (``num_layers``,
+        ``hidden_units``, ``output_units``); unset ones keep the family's defaults.
+
+    Returns:
+      A built `AutoregressiveImageModel`.
+
+    Example:
+        >>> model = build("pixelcnn", image_shape=(28, 28, 1), num_levels=2, num_layers=4)
+        >>> model.sample(2, seed=(1, 2)).shape
+        TensorShape([2, 28, 28, 1])
+    """
+    if name not in _FAMILIES:
+        raise ValueError(f"Unknown model {name!r}; choose one of {model_names()}.")
+    hyperparameters.setdefault("name", name)
+    return _FAMILIES[name](image_shape=image_shape, num_levels=num_levels, **hyperparameters)

@@ -1,0 +1,70 @@
+"""The shape PixelCNN and PixelRNN share: a 7x7 mask-A convolution, residual blocks, logits."""
+
+from pixel_zoo.layers import LogitsStack, MaskedConv2D
+from pixel_zoo.models.base import AutoregressiveImageModel
+
+
+class StackedModel(AutoregressiveImageModel):
+    """A mask-A input convolution to ``2h`` features, ``num_layers`` residual blocks, logits.
+
+    Subclasses say which block to stack in `make_block`.
+
+    Args:
+      image_shape: ``(height, width, channels)``.
+      num_levels: values per channel.
+      num_layers: residual blocks.
+      hidden_units: ``h``; the stack carries ``2h`` features.
+      output_units: width of the hidden 1x1 output layer (default ``2h``).
+    """
+
+    def __init__(
+        self, image_shape, num_levels, num_layers, hidden_units, output_units=None, **kwargs
+    ):
+        super().__init__(image_shape, num_levels, **kwargs)
+        self.num_layers = num_layers
+        self.hidden_units = hidden_units
+        self.output_units = output_units or 2 * hidden_units
+        self.input_conv = MaskedConv2D(
+            2 * hidden_units, 7, mask_type="A", color_channels=self.color_channels,
+            name="input_conv",
+        )
+        self.blocks = [self.make_block(f"block_{index}") for index in range(num_layers)]
+        self.logits_stack = LogitsStack(
+            self.output_units, color_channels=self.color_channels,
+            num_levels=self.num_levels, name="logits_stack",
+        )
+        self.build()
+
+    def make_block(self, name):
+        """A residual block from ``2h`` to ``2h`` features."""
+        raise NotImplementedError
+
+    def block_context(self, index, inputs):
+        """Extra keyword arguments of block ``index``.
+
+        Called with the model's scaled inputs when running, and with their
+        shape when building (the arguments then become ``<name>_shape``).
+        """
+        return {}
+
+    def build_network(self, input_shape):
+        self.input_conv.build(input_shape)
+        features_shape = self.input_conv.compute_output_shape(input_shape)
+        for index, block in enumerate(self.blocks):
+            context = self.block_context(index, input_shape)
+            block.build(features_shape, **{f"{key}_shape": value for key, value in context.items()})
+        self.logits_stack.build(features_shape)
+
+    def compute_logits(self, inputs):
+        features = self.input_conv(inputs)
+        for index, block in enumerate(self.blocks):
+            features = block(features, **self.block_context(index, inputs))
+        return self.logits_stack(features)
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "num_layers": self.num_layers,
+            "hidden_units": self.hidden_units,
+            "output_units": self.output_units,
+        }

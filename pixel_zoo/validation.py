@@ -1,0 +1,94 @@
+"""Checks that a batch of images is what a model can score, before any op touches it.
+
+A wrong-rank batch reaching a convolution can abort the whole process on some
+CPU builds, and a float or out-of-range batch would give a silently wrong
+likelihood, so every model entry point runs `check_images` first. Eagerly the
+problems raise `ValueError`; inside a graph (a `tf.function`, a SavedModel)
+the value checks become `tf.debugging` asserts, raising `InvalidArgumentError`.
+
+Example:
+    >>> check_images(np.zeros((2, 4, 4, 1), np.uint8), (4, 4, 1), num_levels=2).dtype
+    tf.int32
+"""
+
+import numpy as np
+import tensorflow as tf
+
+
+def check_image_spec(image_shape, num_levels):
+    """Validates a model's ``image_shape`` and ``num_levels`` and returns them normalised."""
+    image_shape = tuple(int(size) for size in image_shape)
+    if len(image_shape) != 3 or min(image_shape) < 1:
+        raise ValueError(f"image_shape must be (height, width, channels), got {image_shape}.")
+    if image_shape[-1] not in (1, 3):
+        raise ValueError(
+            f"images must have 1 (grayscale) or 3 (RGB) channels, got {image_shape[-1]}."
+        )
+    num_levels = int(num_levels)
+    if not 2 <= num_levels <= 256:
+        raise ValueError(f"num_levels must be in [2, 256] (uint8 images), got {num_levels}.")
+    return image_shape, num_levels
+
+
+def check_images(images, image_shape, num_levels):
+    """Returns ``images`` as int32 after checking rank, shape, dtype and values.
+
+    Args:
+      images: ``[B, H, W, C]`` integers in ``[0, num_levels)``: numpy or tensor.
+      image_shape: the model's ``(H, W, C)``.
+      num_levels: the model's values per channel.
+
+    Raises:
+      ValueError: eagerly, or while tracing, for a wrong rank, shape or dtype,
+        and eagerly for values out of range.
+      tf.errors.InvalidArgumentError: at graph run time, for values out of range.
+    """
+    dtype = tf.as_dtype(images.dtype)
+    if not dtype.is_integer:
+        raise ValueError(
+            f"images must be integers in [0, {num_levels}) (e.g. uint8), got dtype "
+            f"{dtype.name}; the model scales them itself."
+        )
+    shape = tuple(images.shape)
+    if len(shape) != 4:
+        raise ValueError(
+            f"images must have rank 4 [batch, height, width, channels], got shape {shape}."
+        )
+    if any(got is not None and got != want for got, want in zip(shape[1:], image_shape)):
+        raise ValueError(
+            f"images must have shape [batch, {', '.join(map(str, image_shape))}], got {shape}."
+        )
+    images = tf.cast(images, tf.int32)
+    if tf.executing_eagerly():
+        if images.shape.num_elements():
+            low, high = int(tf.reduce_min(images)), int(tf.reduce_max(images))
+            if low < 0 or high >= num_levels:
+                raise ValueError(
+                    f"image values must be in [0, {num_levels}), got values in [{low}, {high}]."
+                )
+        return images
+    checks = [
+        tf.debugging.assert_greater_equal(
+            images, 0, message="image values must be >= 0"
+        ),
+        tf.debugging.assert_less(
+            images, num_levels, message=f"image values must be < num_levels={num_levels}"
+        ),
+    ]
+    with tf.control_dependencies(checks):
+        return tf.identity(images)
+
+
+def as_seed(seed):
+    """A stateless-random seed ``[2]`` int64 tensor from an int, a pair, or a tensor.
+
+    Example:
+        >>> as_seed(7).numpy().tolist()
+        [7, 0]
+    """
+    if isinstance(seed, (int, np.integer)):
+        seed = (int(seed), 0)
+    seed = tf.cast(tf.convert_to_tensor(seed), tf.int64)
+    if seed.shape.rank is not None and seed.shape != (2,):
+        raise ValueError(f"seed must be an int or a pair of ints, got shape {seed.shape}.")
+    return seed

@@ -1,0 +1,65 @@
+"""Bad images raise errors that name the problem, never a silent number."""
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import pixel_zoo as pz
+from test_case import tiny_model
+
+
+@pytest.fixture(scope="module")
+def model():
+    return tiny_model("pixelcnn", (4, 4, 1), num_levels=2)
+
+
+@pytest.mark.parametrize(
+    "images, message",
+    [
+        (np.zeros((4, 4, 1), np.uint8), "rank 4"),
+        (np.zeros((2, 4, 4, 3), np.uint8), r"shape \[batch, 4, 4, 1\]"),
+        (np.zeros((2, 5, 4, 1), np.uint8), r"shape \[batch, 4, 4, 1\]"),
+        (np.zeros((2, 4, 4, 1), np.float32), "integers"),
+        (np.full((2, 4, 4, 1), -1, np.int32), r"values in \[-1, -1\]"),
+        (np.full((2, 4, 4, 1), 2, np.uint8), r"must be in \[0, 2\)"),
+    ],
+    ids=["rank", "channels", "height", "float", "negative", "too_large"],
+)
+@pytest.mark.parametrize("entry", ["call", "log_prob", "distribution", "complete"])
+def test_eager_errors_name_the_problem(model, entry, images, message):
+    run = {
+        "call": model,
+        "log_prob": model.log_prob,
+        "distribution": model.distribution,
+        "complete": lambda x: model.complete(x, known_rows=1),
+    }[entry]
+    with pytest.raises(ValueError, match=message):
+        run(images)
+
+
+def test_graph_mode_value_errors_come_from_the_graph(model):
+    log_prob = tf.function(model.log_prob, input_signature=[tf.TensorSpec([None, 4, 4, 1], tf.uint8)])
+    with pytest.raises(tf.errors.InvalidArgumentError, match="num_levels=2"):
+        log_prob(np.full((1, 4, 4, 1), 3, np.uint8))
+    assert log_prob(np.ones((1, 4, 4, 1), np.uint8)).shape == (1,)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"image_shape": (4, 4, 2)}, "1 \\(grayscale\\) or 3 \\(RGB\\)"),
+        ({"image_shape": (4, 4)}, "height, width, channels"),
+        ({"num_levels": 1}, "num_levels must be in"),
+        ({"num_levels": 300}, "num_levels must be in"),
+    ],
+)
+def test_bad_model_specs(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        pz.models.build("row_lstm", **{"image_shape": (4, 4, 1), "num_levels": 2, **kwargs})
+
+
+def test_bad_sampling_arguments(model):
+    with pytest.raises(ValueError, match="positive number"):
+        model.sample(0)
+    with pytest.raises(ValueError, match="known_rows"):
+        model.complete(np.zeros((1, 4, 4, 1), np.uint8), known_rows=5)

@@ -1,0 +1,46 @@
+"""Helpers shared by the model tests: tiny models, every image, position influence."""
+
+import itertools
+
+import keras
+import numpy as np
+
+import pixel_zoo as pz
+
+MODEL_NAMES = ("pixelcnn", "row_lstm", "diagonal_bilstm")
+
+
+def tiny_model(name, image_shape, num_levels, seed=0, **hyperparameters):
+    """A model small enough to run hundreds of forward passes in a second.
+
+    Seeded: a tiny random network can have dead ReLUs that cut a path.
+    """
+    keras.utils.set_random_seed(seed)
+    hyperparameters = {"num_layers": 2, "hidden_units": 6, **hyperparameters}
+    return pz.models.build(name, image_shape=image_shape, num_levels=num_levels,
+                           **hyperparameters)
+
+
+def all_images(image_shape, num_levels):
+    """Every image of ``image_shape`` with values below ``num_levels``, uint8."""
+    size = int(np.prod(image_shape))
+    values = np.array(list(itertools.product(range(num_levels), repeat=size)), np.uint8)
+    return values.reshape((-1, *image_shape))
+
+
+def position_influence(model, image, tolerance=1e-6):
+    """``influence[p, q]``: changing input position ``p`` moves the logits of position ``q``.
+
+    Positions are flat indices in raster order, then channel order. Changes
+    below ``tolerance`` are float round-off: the CPU kernels may sum in a
+    different order for different rows of a batch.
+    """
+    flat = image.reshape(-1)
+    num_positions = flat.size
+    batch = np.repeat(flat[None], num_positions + 1, axis=0)
+    for position in range(num_positions):
+        batch[position + 1, position] = (flat[position] + 1) % model.num_levels
+    logits = np.asarray(model(batch.reshape((-1, *image.shape))))
+    logits = logits.reshape(num_positions + 1, num_positions, -1)
+    change = np.abs(logits[1:] - logits[:1]).max(axis=-1)  # (P, P)
+    return change > tolerance
