@@ -81,7 +81,7 @@ class AutoregressiveImageModel(keras.Model):
         if num < 1:
             raise ValueError(f"num must be a positive number of images, got {num}.")
         blank = tf.zeros((num, *self.image_shape), tf.int32)
-        return self._fill(blank, 0, validation.as_seed(seed), temperature)
+        return self.fill(blank, 0, validation.as_seed(seed), temperature)
 
     def complete(self, images, known_rows, seed=(0, 0), temperature=1.0):
         """Keeps the rows above ``known_rows`` and samples the rest (uint8, like ``images``).
@@ -94,10 +94,25 @@ class AutoregressiveImageModel(keras.Model):
         if not 0 <= int(known_rows) <= height:
             raise ValueError(f"known_rows must be in [0, {height}], got {known_rows}.")
         first_position = int(known_rows) * width * channels
-        return self._fill(images, first_position, validation.as_seed(seed), temperature)
+        return self.fill(images, first_position, validation.as_seed(seed), temperature)
 
     @tf.function(reduce_retracing=True)
-    def _fill(self, images, first_position, seed, temperature):
+    def fill(self, images, first_position, seed, temperature=1.0):
+        """Samples positions ``first_position, ...`` of int32 ``images`` in one graph.
+
+        The in-graph sampler behind `sample` and `complete`, and the one an
+        exported SavedModel calls: arguments may be symbolic tensors, and
+        nothing is checked here.
+
+        Args:
+          images: int32 ``[B, H, W, C]``; positions before ``first_position`` are kept.
+          first_position: flat index in raster + channel order.
+          seed: int64 ``[2]``.
+          temperature: float scalar.
+
+        Returns:
+          uint8 ``[B, H, W, C]``.
+        """
         filled = sampling.autoregressive_fill(
             self.logits_from_checked, images, first_position, seed, temperature
         )
