@@ -79,6 +79,41 @@ def check_images(images, image_shape, num_levels):
         return tf.identity(images)
 
 
+def check_labels(labels, num_classes, images):
+    """Returns class ``labels`` as int32 ``[B]`` after checking them against ``images``.
+
+    Raises ``ValueError`` eagerly (or while tracing, for dtype and rank) and
+    ``InvalidArgumentError`` at graph run time, like `check_images`.
+    """
+    labels = tf.convert_to_tensor(labels)
+    if not labels.dtype.is_integer:
+        raise ValueError(f"labels must be integers, got dtype {labels.dtype.name}.")
+    if labels.shape.rank != 1:
+        raise ValueError(f"labels must have shape [batch], got {tuple(labels.shape)}.")
+    labels = tf.cast(labels, tf.int32)
+    if tf.executing_eagerly():
+        if labels.shape[0] != images.shape[0]:
+            raise ValueError(
+                f"got {labels.shape[0]} labels for {images.shape[0]} images."
+            )
+        if labels.shape[0] and not (
+            0 <= int(tf.reduce_min(labels)) and int(tf.reduce_max(labels)) < num_classes
+        ):
+            raise ValueError(f"labels must be in [0, {num_classes}), got {labels.numpy()}.")
+        return labels
+    checks = [
+        tf.debugging.assert_equal(
+            tf.shape(labels)[0], tf.shape(images)[0], message="one label per image"
+        ),
+        tf.debugging.assert_greater_equal(labels, 0, message="labels must be >= 0"),
+        tf.debugging.assert_less(
+            labels, num_classes, message=f"labels must be < num_classes={num_classes}"
+        ),
+    ]
+    with tf.control_dependencies(checks):
+        return tf.identity(labels)
+
+
 def as_seed(seed):
     """A stateless-random seed ``[2]`` int64 tensor from an int, a pair, or a tensor.
 

@@ -7,7 +7,7 @@ import numpy as np
 
 import pixel_zoo as pz
 
-MODEL_NAMES = ("pixelcnn", "row_lstm", "diagonal_bilstm")
+MODEL_NAMES = ("pixelcnn", "row_lstm", "diagonal_bilstm", "gated_pixelcnn")
 
 
 def tiny_model(name, image_shape, num_levels, seed=0, **hyperparameters):

@@ -19,6 +19,8 @@ class AutoregressiveImageModel(keras.Model):
     Args:
       image_shape: ``(height, width, channels)``, channels 1 or 3.
       num_levels: values per channel, 2..256 (2 for binary data).
+      num_classes: set for a class-conditional model, whose calls then take
+        ``labels`` (int ``[B]``); None for an unconditional one.
 
     Example:
         >>> model = pz.models.build("pixelcnn", image_shape=(8, 8, 1), num_levels=2,
@@ -28,11 +30,14 @@ class AutoregressiveImageModel(keras.Model):
         TensorShape([4])
     """
 
-    def __init__(self, image_shape, num_levels, **kwargs):
+    def __init__(self, image_shape, num_levels, num_classes=None, **kwargs):
         super().__init__(**kwargs)
         self.image_shape, self.num_levels = validation.check_image_spec(
             image_shape, num_levels
         )
+        if num_classes is not None and int(num_classes) < 2:
+            raise ValueError(f"num_classes must be None or at least 2, got {num_classes}.")
+        self.num_classes = None if num_classes is None else int(num_classes)
         self.color_channels = self.image_shape[-1]
 
     def build(self, input_shape=None):
@@ -42,32 +47,51 @@ class AutoregressiveImageModel(keras.Model):
         """Builds the family's layers for float inputs of ``input_shape``."""
         raise NotImplementedError
 
-    def compute_logits(self, inputs):
-        """Scaled float ``[B, H, W, C]`` -> ``[B, H, W, C * num_levels]``."""
+    def compute_logits(self, inputs, class_one_hot=None):
+        """Scaled float ``[B, H, W, C]`` -> ``[B, H, W, C * num_levels]``.
+
+        ``class_one_hot`` (``[B, num_classes]``) is given exactly when the
+        model is class-conditional.
+        """
         raise NotImplementedError
 
-    def logits_from_checked(self, images):
-        """Logits ``[B, H, W, C, L]`` from int32 images that passed `validation.check_images`."""
+    def logits_from_checked(self, images, labels=None):
+        """Logits ``[B, H, W, C, L]`` from int32 images (and labels) already checked."""
         scale = 2.0 / (self.num_levels - 1)
         inputs = ops.cast(images, self.compute_dtype) * scale - 1.0
-        features = self.compute_logits(inputs)
+        condition = {}
+        if self.num_classes:
+            condition["class_one_hot"] = ops.one_hot(labels, self.num_classes, dtype=inputs.dtype)
+        features = self.compute_logits(inputs, **condition)
         return ops.reshape(features, (-1, *self.image_shape, self.num_levels))
 
-    def call(self, images):
-        return self.logits_from_checked(self.check_images(images))
+    def call(self, images, labels=None):
+        images, labels = self.check_inputs(images, labels)
+        return self.logits_from_checked(images, labels)
 
-    def check_images(self, images):
-        """Int32 ``images`` after the checks of `validation.check_images`."""
-        return validation.check_images(images, self.image_shape, self.num_levels)
+    def check_inputs(self, images, labels=None):
+        """Int32 ``images`` and ``labels`` after the checks of `validation`."""
+        images = validation.check_images(images, self.image_shape, self.num_levels)
+        if self.num_classes is None:
+            if labels is not None:
+                raise ValueError(
+                    "labels were given to an unconditional model (built without num_classes)."
+                )
+            return images, None
+        if labels is None:
+            raise ValueError(
+                f"this model is class-conditional: pass labels in [0, {self.num_classes})."
+            )
+        return images, validation.check_labels(labels, self.num_classes, images)
 
-    def distribution(self, images):
+    def distribution(self, images, labels=None):
         """The model's distribution over whole images, conditioned on ``images``' context."""
-        return heads.categorical(self(images))
+        return heads.categorical(self(images, labels))
 
-    def log_prob(self, images):
+    def log_prob(self, images, labels=None):
         """Log-likelihood in nats of each image, ``[B]``."""
-        images = self.check_images(images)
-        return heads.categorical(self.logits_from_checked(images)).log_prob(images)
+        images, labels = self.check_inputs(images, labels)
+        return heads.categorical(self.logits_from_checked(images, labels)).log_prob(images)
 
     def sample(self, num, seed=(0, 0), temperature=1.0):
         """``num`` images (uint8 ``[num, H, W, C]``), the same for the same seed.
@@ -89,7 +113,7 @@ class AutoregressiveImageModel(keras.Model):
         Example:
             >>> completions = model.complete(digits, known_rows=14, seed=1)
         """
-        images = self.check_images(images)
+        images, _ = self.check_inputs(images)
         height, width, channels = self.image_shape
         if not 0 <= int(known_rows) <= height:
             raise ValueError(f"known_rows must be in [0, {height}], got {known_rows}.")
@@ -123,4 +147,5 @@ class AutoregressiveImageModel(keras.Model):
             **super().get_config(),
             "image_shape": self.image_shape,
             "num_levels": self.num_levels,
+            "num_classes": self.num_classes,
         }

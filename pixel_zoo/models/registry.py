@@ -2,10 +2,12 @@
 
 import functools
 
+from pixel_zoo.models.gated_pixel_cnn import GatedPixelCNN
 from pixel_zoo.models.pixel_cnn import PixelCNN
 from pixel_zoo.models.pixel_rnn import PixelRNN
 
 _FAMILIES = {
+    "gated_pixelcnn": GatedPixelCNN,
     "pixelcnn": PixelCNN,
     "row_lstm": functools.partial(PixelRNN, recurrent_layer="row_lstm"),
     "diagonal_bilstm": functools.partial(PixelRNN, recurrent_layer="diagonal_bilstm"),
@@ -21,11 +23,13 @@ def build(name, image_shape=(28, 28, 1), num_levels=256, **hyperparameters):
     """Builds a model family by name.
 
     Args:
-      name: one of `model_names()`: "pixelcnn", "row_lstm", "diagonal_bilstm".
+      name: one of `model_names()`: "pixelcnn", "row_lstm", "diagonal_bilstm",
+        "gated_pixelcnn".
       image_shape: ``(height, width, channels)``, channels 1 or 3.
       num_levels: values per channel (2 for binarized data, 256 for 8-bit).
       **hyperparameters: the family's own arguments (``num_layers``,
-        ``hidden_units``, ``output_units``); unset ones keep the family's defaults.
+        ``hidden_units``, ``output_units``, ``num_classes`` for
+        gated_pixelcnn); unset ones keep the family's defaults.
 
     Returns:
       A built `AutoregressiveImageModel`.

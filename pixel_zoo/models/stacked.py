@@ -21,6 +21,10 @@ class StackedModel(AutoregressiveImageModel):
         self, image_shape, num_levels, num_layers, hidden_units, output_units=None, **kwargs
     ):
         super().__init__(image_shape, num_levels, **kwargs)
+        if self.num_classes:
+            raise ValueError(
+                "class conditioning (num_classes) is supported by gated_pixelcnn only."
+            )
         self.num_layers = num_layers
         self.hidden_units = hidden_units
         self.output_units = output_units or 2 * hidden_units
