@@ -2,6 +2,7 @@
 
 import functools
 
+from pixel_zoo.models import presets
 from pixel_zoo.models.gated_pixel_cnn import GatedPixelCNN
 from pixel_zoo.models.pixel_cnn import PixelCNN
 from pixel_zoo.models.pixel_rnn import PixelRNN
@@ -19,7 +20,7 @@ def model_names():
     return sorted(_FAMILIES)
 
 
-def build(name, image_shape=(28, 28, 1), num_levels=256, **hyperparameters):
+def build(name, image_shape=(28, 28, 1), num_levels=256, preset=None, **hyperparameters):
     """Builds a model family by name.
 
     Args:
@@ -29,7 +30,9 @@ def build(name, image_shape=(28, 28, 1), num_levels=256, **hyperparameters):
       num_levels: values per channel (2 for binarized data, 256 for 8-bit).
       **hyperparameters: the family's own arguments (``num_layers``,
         ``hidden_units``, ``output_units``, ``num_classes`` for
-        gated_pixelcnn); unset ones keep the family's defaults.
+        gated_pixelcnn); unset ones come from ``preset``, else the family's defaults.
+      preset: a name from `pixel_zoo.models.presets` ("paper_mnist",
+        "paper_cifar10", "cpu_small").
 
     Returns:
       A built `AutoregressiveImageModel`.
@@ -41,5 +44,7 @@ def build(name, image_shape=(28, 28, 1), num_levels=256, **hyperparameters):
     """
     if name not in _FAMILIES:
         raise ValueError(f"Unknown model {name!r}; choose one of {model_names()}.")
+    if preset is not None:
+        hyperparameters = {**presets.hyperparameters(name, preset), **hyperparameters}
     hyperparameters.setdefault("name", name)
     return _FAMILIES[name](image_shape=image_shape, num_levels=num_levels, **hyperparameters)

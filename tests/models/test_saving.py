@@ -31,3 +31,11 @@ def test_model_config_round_trip(name):
 def test_build_rejects_unknown_model():
     with pytest.raises(ValueError, match="Unknown model 'pixelcnnn'"):
         pz.models.build("pixelcnnn")
+
+
+def test_presets_set_sizes_and_arguments_override_them():
+    model = pz.models.build("row_lstm", image_shape=(4, 4, 1), num_levels=2, preset="cpu_small",
+                            hidden_units=8)
+    assert (model.num_layers, model.hidden_units) == (2, 8)
+    with pytest.raises(ValueError, match="Unknown preset 'huge'"):
+        pz.models.build("row_lstm", preset="huge")
