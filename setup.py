@@ -18,6 +18,7 @@ setuptools.setup(
     long_description=(ROOT / "README.md").read_text(),
     long_description_content_type="text/markdown",
     packages=setuptools.find_packages(include=["pixel_zoo", "pixel_zoo.*"]),
+    package_data={"pixel_zoo.zoo": ["cards/*.json", "cards/*.png", "weights/*.weights.h5"]},
     python_requires=">=3.10",
     install_requires=REQUIREMENTS,
 )

@@ -20,11 +20,11 @@ def model_names():
     return sorted(_FAMILIES)
 
 
-def build(name, image_shape=(28, 28, 1), num_levels=256, preset=None, **hyperparameters):
+def build(model_name, image_shape=(28, 28, 1), num_levels=256, preset=None, **hyperparameters):
     """Builds a model family by name.
 
     Args:
-      name: one of `model_names()`: "pixelcnn", "row_lstm", "diagonal_bilstm",
+      model_name: one of `model_names()`: "pixelcnn", "row_lstm", "diagonal_bilstm",
         "gated_pixelcnn".
       image_shape: ``(height, width, channels)``, channels 1 or 3.
       num_levels: values per channel (2 for binarized data, 256 for 8-bit).
@@ -42,9 +42,9 @@ def build(name, image_shape=(28, 28, 1), num_levels=256, preset=None, **hyperpar
         >>> model.sample(2, seed=(1, 2)).shape
         TensorShape([2, 28, 28, 1])
     """
-    if name not in _FAMILIES:
-        raise ValueError(f"Unknown model {name!r}; choose one of {model_names()}.")
+    if model_name not in _FAMILIES:
+        raise ValueError(f"Unknown model {model_name!r}; choose one of {model_names()}.")
     if preset is not None:
-        hyperparameters = {**presets.hyperparameters(name, preset), **hyperparameters}
-    hyperparameters.setdefault("name", name)
-    return _FAMILIES[name](image_shape=image_shape, num_levels=num_levels, **hyperparameters)
+        hyperparameters = {**presets.hyperparameters(model_name, preset), **hyperparameters}
+    hyperparameters.setdefault("name", model_name)
+    return _FAMILIES[model_name](image_shape=image_shape, num_levels=num_levels, **hyperparameters)

@@ -1,0 +1,81 @@
+"""A zoo entry: what a pretrained model is, where its weights are, what it measured."""
+
+import dataclasses
+import json
+import pathlib
+
+PACKAGE_DIR = pathlib.Path(__file__).parent
+CARDS_DIR = PACKAGE_DIR / "cards"
+WEIGHTS_DIR = PACKAGE_DIR / "weights"
+
+
+@dataclasses.dataclass(frozen=True)
+class ZooEntry:
+    """One pretrained model: architecture, weights file and sha256, data, measured metrics.
+
+    Args:
+      name: the zoo name, ``<model>_<data>`` (e.g. "pixelcnn_binarized_mnist").
+      model: the family, a `pz.models.build` name.
+      image_shape: ``(height, width, channels)``.
+      num_levels: values per channel.
+      hyperparameters: the other `pz.models.build` arguments.
+      weights: a ``.weights.h5`` file; relative paths are inside the package's
+        ``zoo/weights`` folder.
+      sha256: hex digest of the weights file, checked before loading.
+      dataset: the data it was trained on, as the trainers name it.
+      metrics: measured figures, e.g. ``{"valid_nats": 85.1}``.
+      training: how it was trained: command, steps, wall time, machine.
+      description: one paragraph for the model card.
+      samples_image: a PNG grid of samples next to the card, if any.
+
+    Example:
+        >>> entry = ZooEntry(name="mine", model="pixelcnn", image_shape=(28, 28, 1),
+        ...                  num_levels=2, hyperparameters={"num_layers": 4},
+        ...                  weights="/models/mine.weights.h5", sha256="...")
+        >>> pz.zoo.register(entry)
+    """
+
+    name: str
+    model: str
+    image_shape: tuple
+    num_levels: int
+    weights: str
+    sha256: str
+    hyperparameters: dict = dataclasses.field(default_factory=dict)
+    dataset: str = ""
+    metrics: dict = dataclasses.field(default_factory=dict)
+    training: dict = dataclasses.field(default_factory=dict)
+    description: str = ""
+    samples_image: str = ""
+
+    @property
+    def weights_path(self):
+        """Absolute path of the weights file."""
+        return WEIGHTS_DIR / self.weights
+
+    @classmethod
+    def from_json(cls, path):
+        """Reads an entry written by `to_json`."""
+        fields = json.loads(pathlib.Path(path).read_text())
+        fields["image_shape"] = tuple(fields["image_shape"])
+        return cls(**fields)
+
+    def to_json(self, path):
+        """Writes the entry as a JSON model card."""
+        pathlib.Path(path).write_text(json.dumps(dataclasses.asdict(self), indent=2) + "\n")
+
+    def card(self):
+        """The model card as Markdown text."""
+        lines = [
+            f"# {self.name}",
+            "",
+            self.description,
+            "",
+            f"- architecture: `{self.model}` {self.hyperparameters}",
+            f"- image: {'x'.join(map(str, self.image_shape))}, {self.num_levels} levels",
+            f"- data: {self.dataset}",
+        ]
+        lines += [f"- {key}: {value}" for key, value in self.metrics.items()]
+        lines += [f"- training {key}: {value}" for key, value in self.training.items()]
+        lines.append(f"- weights: {self.weights} (sha256 {self.sha256})")
+        return "\n".join(lines) + "\n"
