@@ -1,0 +1,179 @@
+"""Exports a pixel_zoo model as a TF Serving SavedModel with likelihood and sampling signatures.
+
+`export_model` writes ``EXPORT_DIR/MODEL_NAME/VERSION/`` (a TF Serving model base
+path holding one version) through `keras.export.ExportArchive`, one
+`tf.function` per signature, outputs as dicts of named tensors:
+
+- ``serving_default`` and ``log_prob``: ``images`` uint8 ``[B, H, W, C]`` ->
+  ``log_prob`` float32 ``[B]`` (nats), ``bits_per_dim`` float32 ``[B]``.
+- ``sample``: ``num`` int32 scalar, ``seed`` int64 ``[2]``, ``temperature``
+  float32 scalar (default 1) -> ``images`` uint8 ``[num, H, W, C]``.
+- ``complete``: ``images`` uint8 ``[B, H, W, C]``, ``known_rows`` int32 scalar,
+  ``seed``, ``temperature`` (default 1) -> ``images`` uint8 ``[B, H, W, C]``,
+  rows ``known_rows`` and below sampled given the rows above.
+
+``temperature`` has a default: the SavedModel feeds it through a
+``PlaceholderWithDefault`` and lists it in the SignatureDef's ``defaults``, so
+TF Serving and ``saved_model_cli run`` accept requests without it (in Python,
+``loaded.sample(num, seed)`` does; ``loaded.signatures["sample"]`` needs it).
+The sampling loop runs inside the graph (`AutoregressiveImageModel.fill`),
+keyed by ``seed`` only, so a seed gives the same images in every process. The
+export needs neither pixel_zoo nor tensorflow-probability to load: traced, the
+TFP head is plain TF ops.
+
+Bad requests fail inside the served graph with ``InvalidArgument`` naming the
+problem (`tf.debugging` asserts): pixel values outside ``[0, num_levels)``,
+images of the wrong height, width or channels, ``known_rows`` outside
+``[0, H]``, ``num`` outside ``[1, max_num]``, ``temperature <= 0``.
+
+Example:
+    >>> model = pz.models.build("pixelcnn", image_shape=(28, 28, 1), num_levels=2,
+    ...                         num_layers=2, hidden_units=16)
+    >>> export_model(model, "/tmp/serving", "pixelcnn_mnist", version=1)
+    '/tmp/serving/pixelcnn_mnist/1'
+    >>> served = tf.saved_model.load("/tmp/serving/pixelcnn_mnist/1")
+    >>> served.signatures["sample"](num=tf.constant(4), seed=tf.constant([1, 2], tf.int64),
+    ...                             temperature=tf.constant(1.0))["images"].shape
+    TensorShape([4, 28, 28, 1])
+"""
+
+import os
+import re
+
+import keras
+import tensorflow as tf
+
+from pixel_zoo import metrics, validation
+
+# Images one `sample` request may ask for: the whole batch lives in one graph run.
+DEFAULT_MAX_NUM = 1024
+
+
+def export_model(model, export_dir, model_name, version=1, max_num=DEFAULT_MAX_NUM):
+    """Writes ``model``'s serving signatures to ``export_dir/model_name/version``.
+
+    The version is written to a temporary folder beside it and renamed into
+    place, so a TF Serving instance watching ``export_dir/model_name`` never
+    loads a half-written version.
+
+    Args:
+      model: a built `pixel_zoo.models.AutoregressiveImageModel`.
+      export_dir: the folder TF Serving reads (``--model_base_path``'s parent).
+      model_name: the served model's name: letters, digits, ``_``, ``-``, ``.``.
+      version: a non-negative integer; TF Serving serves the highest.
+      max_num: the most images one ``sample`` request may ask for.
+
+    Returns:
+      The path of the new version folder.
+
+    Raises:
+      ValueError: for a bad ``model_name``, ``version`` or ``max_num``.
+      FileExistsError: if that version was already exported.
+    """
+    if not re.fullmatch(r"[A-Za-z0-9_.-]+", model_name) or model_name in (".", ".."):
+        raise ValueError(
+            f"model_name must be letters, digits, '_', '-' or '.', got {model_name!r}."
+        )
+    if isinstance(version, bool) or not isinstance(version, int) or version < 0:
+        raise ValueError(f"version must be a non-negative integer, got {version!r}.")
+    if isinstance(max_num, bool) or not isinstance(max_num, int) or max_num < 1:
+        raise ValueError(f"max_num must be a positive integer, got {max_num!r}.")
+    path = os.path.join(export_dir, model_name, str(version))
+    if tf.io.gfile.exists(path):
+        raise FileExistsError(f"{path} exists; export a new version instead.")
+
+    archive = keras.export.ExportArchive()
+    archive.track(model)
+    # The first endpoint is also written as `serving_default`.
+    for name, (function, input_signature) in serving_functions(model, max_num).items():
+        archive.add_endpoint(name, function, input_signature)
+    partial_path = os.path.join(export_dir, model_name, f"tmp-{version}")
+    if tf.io.gfile.exists(partial_path):
+        tf.io.gfile.rmtree(partial_path)
+    archive.write_out(partial_path, verbose=False)
+    tf.io.gfile.rename(partial_path, path)
+    return path
+
+
+def serving_functions(model, max_num=DEFAULT_MAX_NUM):
+    """The signatures' functions: ``{name: (function, input_signature)}``, ``log_prob`` first.
+
+    Each function takes the signature's inputs as tensors and returns a dict
+    of named output tensors. They are plain Python functions; the caller
+    wraps them in `tf.function` (`ExportArchive.add_endpoint` does).
+
+    Example:
+        >>> function, input_signature = serving_functions(model)["log_prob"]
+        >>> tf.function(function, input_signature=input_signature)(images)["bits_per_dim"]
+    """
+    if model.num_classes is not None:
+        raise ValueError(
+            "class-conditional models cannot be exported yet: the sampler takes no labels."
+        )
+    height, width, channels = model.image_shape
+    images_spec = tf.TensorSpec((None, height, width, channels), tf.uint8, name="images")
+    seed_spec = tf.TensorSpec((2,), tf.int64, name="seed")
+    temperature_spec = tf.TensorSpec((), tf.float32, name="temperature")
+    log_prob_specs = [images_spec]
+    sample_specs = [tf.TensorSpec((), tf.int32, name="num"), seed_spec, temperature_spec]
+    complete_specs = [
+        images_spec, tf.TensorSpec((), tf.int32, name="known_rows"), seed_spec, temperature_spec
+    ]
+
+    def log_prob(images):
+        (images,) = _ensure_shapes([images], log_prob_specs)
+        log_prob = model.log_prob(images)  # checks the values
+        return {
+            "log_prob": log_prob,
+            "bits_per_dim": metrics.bits_per_dim(log_prob, model.image_shape),
+        }
+
+    def sample(num, seed, temperature=tf.constant(1.0)):
+        num, seed, temperature = _ensure_shapes([num, seed, temperature], sample_specs)
+        checks = [
+            tf.debugging.assert_greater_equal(num, 1, message="num must be >= 1"),
+            tf.debugging.assert_less_equal(
+                num, max_num, message=f"num must be <= max_num={max_num}"
+            ),
+            _check_temperature(temperature),
+        ]
+        with tf.control_dependencies(checks):
+            blank = tf.zeros(tf.stack([num, height, width, channels]), tf.int32)
+        return {"images": model.fill(blank, 0, seed, temperature)}
+
+    def complete(images, known_rows, seed, temperature=tf.constant(1.0)):
+        images, known_rows, seed, temperature = _ensure_shapes(
+            [images, known_rows, seed, temperature], complete_specs
+        )
+        images = validation.check_images(images, model.image_shape, model.num_levels)
+        checks = [
+            tf.debugging.assert_greater_equal(
+                known_rows, 0, message="known_rows must be >= 0"
+            ),
+            tf.debugging.assert_less_equal(
+                known_rows, height, message=f"known_rows must be <= the height {height}"
+            ),
+            _check_temperature(temperature),
+        ]
+        with tf.control_dependencies(checks):
+            first_position = known_rows * width * channels
+        return {"images": model.fill(images, first_position, seed, temperature)}
+
+    return {
+        "log_prob": (log_prob, log_prob_specs),
+        "sample": (sample, sample_specs),
+        "complete": (complete, complete_specs),
+    }
+
+
+def _ensure_shapes(tensors, specs):
+    """``tensors``, each checked at run time to have its spec's shape.
+
+    The signature's static shapes are not enforced when TF Serving feeds the
+    graph, and a wrong image size could get past the convolutions.
+    """
+    return [tf.ensure_shape(tensor, spec.shape) for tensor, spec in zip(tensors, specs)]
+
+
+def _check_temperature(temperature):
+    return tf.debugging.assert_positive(temperature, message="temperature must be > 0")
