@@ -19,6 +19,7 @@ setuptools.setup(
     long_description_content_type="text/markdown",
     packages=setuptools.find_packages(include=["pixel_zoo", "pixel_zoo.*"]),
     package_data={"pixel_zoo.zoo": ["cards/*.json", "cards/*.png", "weights/*.weights.h5"]},
+    entry_points={"console_scripts": ["pixel-zoo=pixel_zoo.cli:main"]},
     python_requires=">=3.10",
     install_requires=REQUIREMENTS,
 )

@@ -44,3 +44,14 @@ def position_influence(model, image, tolerance=1e-6):
     logits = logits.reshape(num_positions + 1, num_positions, -1)
     change = np.abs(logits[1:] - logits[:1]).max(axis=-1)  # (P, P)
     return change > tolerance
+
+
+def receptive_field(model, image_shape, num_images=3, seed=0):
+    """``field[p, q]``: position ``p`` moves the logits of ``q`` for at least one random image.
+
+    Several images, because a ReLU that happens to be off for one image can
+    hide a dependence that the architecture has.
+    """
+    rng = np.random.default_rng(seed)
+    images = rng.integers(0, model.num_levels, (num_images, *image_shape)).astype(np.uint8)
+    return np.logical_or.reduce([position_influence(model, image) for image in images])

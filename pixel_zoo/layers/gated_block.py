@@ -111,15 +111,16 @@ class GatedPixelCNNBlock(keras.layers.Layer):
 
     def call(self, vertical, horizontal, class_one_hot=None):
         vertical_features = self._vertical_features(vertical)
-        horizontal_features = self.horizontal_conv(horizontal) + self.vertical_to_horizontal(
-            shift_down(vertical_features)
-        )
+        horizontal_features = self.horizontal_conv(horizontal)
         if self.class_biases:
             vertical_bias, horizontal_bias = (
                 class_bias(class_one_hot)[:, None, None, :] for class_bias in self.class_biases
             )
             vertical_features = vertical_features + vertical_bias
             horizontal_features = horizontal_features + horizontal_bias
+        horizontal_features = horizontal_features + self.vertical_to_horizontal(
+            shift_down(vertical_features)
+        )
         gated = gate(horizontal_features)
         horizontal_out = self.horizontal_output(gated)
         if not self.first_layer:

@@ -11,6 +11,9 @@ from pixel_zoo.models.base import AutoregressiveImageModel
 class GatedPixelCNN(AutoregressiveImageModel):
     """A 7x7 gated first layer, ``num_layers - 1`` gated 3x3 layers, skip connections, logits.
 
+    The logits stack reads the sum of every layer's skip output and the last
+    horizontal output.
+
     Args:
       image_shape: ``(height, width, channels)``.
       num_levels: values per channel.
@@ -67,7 +70,8 @@ class GatedPixelCNN(AutoregressiveImageModel):
         for block in self.blocks:
             vertical, horizontal, skip = block(vertical, horizontal, class_one_hot)
             skips = skips + skip
-        return self.logits_stack(skips)
+        # The last vertical output has no reader: the stack ends in the horizontal one.
+        return self.logits_stack(skips + horizontal)
 
     def get_config(self):
         return {

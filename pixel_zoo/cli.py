@@ -1,0 +1,149 @@
+"""The ``pixel-zoo`` command: list, describe, sample, complete, evaluate and export zoo models.
+
+Examples:
+
+    pixel-zoo list
+    pixel-zoo info pixelcnn_binarized_mnist
+    pixel-zoo sample pixelcnn_binarized_mnist --num 16 --seed 1 --out grid.png
+    pixel-zoo complete pixelcnn_binarized_mnist --image digit.png --known-rows 14 --out done.png
+    pixel-zoo eval pixelcnn_binarized_mnist --data "$PIXEL_ZOO_DATA"
+    pixel-zoo export pixelcnn_binarized_mnist --export_dir /tmp/serving
+"""
+
+import argparse
+import os
+import sys
+
+import numpy as np
+
+
+def _labels(entry, num, labels):
+    """Class labels for a class-conditional entry: the given ones, else 0, 1, 2, ... cycling."""
+    num_classes = entry.hyperparameters.get("num_classes")
+    if not num_classes:
+        if labels:
+            raise SystemExit(f"{entry.name} is not class-conditional: drop --labels.")
+        return {}
+    values = [int(label) for label in labels.split(",")] if labels else list(range(num_classes))
+    return {"labels": np.resize(np.asarray(values, np.int32), num)}
+
+
+def _list(args, zoo):
+    for name in zoo.list_models():
+        entry = zoo.get(name)
+        figures = ", ".join(f"{key} {value}" for key, value in entry.metrics.items())
+        print(f"{name:40s} {entry.dataset:16s} {figures}")
+
+
+def _info(args, zoo):
+    print(zoo.get(args.name).card(), end="")
+
+
+def _sample(args, zoo):
+    from pixel_zoo import images
+
+    entry, model = zoo.get(args.name), zoo.load(args.name)
+    samples = model.sample(
+        args.num, seed=args.seed, temperature=args.temperature,
+        **_labels(entry, args.num, args.labels),
+    )
+    print(images.save_grid(samples, args.out, model.num_levels))
+
+
+def _complete(args, zoo):
+    from pixel_zoo import images
+
+    entry, model = zoo.get(args.name), zoo.load(args.name)
+    image = images.read_image(args.image, model.image_shape, model.num_levels)
+    batch = np.repeat(image[None], args.num, axis=0)
+    completions = np.asarray(
+        model.complete(
+            batch, known_rows=args.known_rows, seed=args.seed, temperature=args.temperature,
+            **_labels(entry, args.num, args.labels),
+        )
+    )
+    occluded = image.copy()
+    occluded[args.known_rows:] = 0
+    grid = np.concatenate([occluded[None], completions, image[None]])
+    print(images.save_grid(grid, args.out, model.num_levels, columns=len(grid)))
+
+
+def _eval(args, zoo):
+    import tensorflow as tf
+
+    from pixel_zoo import data
+    from pixel_zoo.training import evaluation
+
+    entry, model = zoo.get(args.name), zoo.load(args.name)
+    split = data.load_split(args.dataset or entry.dataset, args.split, args.data)
+    dataset = evaluation.eval_dataset(
+        split, args.batch_size, args.batches, with_labels=model.num_classes is not None
+    )
+    result = evaluation.Evaluator(tf.distribute.get_strategy(), model, dataset)()
+    print(
+        f"{args.name} on {args.dataset or entry.dataset} {args.split}: "
+        f"{result['nats']:.2f} nats/image, {result['bits_per_dim']:.4f} bits/dim "
+        f"({result['num_images']} images)"
+    )
+
+
+def _export(args, zoo):
+    from pixel_zoo import export_lib
+
+    model = zoo.load(args.name)
+    print(export_lib.export_model(model, args.export_dir, args.name, args.version))
+
+
+def _parser():
+    parser = argparse.ArgumentParser(prog="pixel-zoo", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("list", help="the zoo's models").set_defaults(run=_list)
+    info = commands.add_parser("info", help="a model's card")
+    info.set_defaults(run=_info)
+
+    def generating(name, help_text, run):
+        command = commands.add_parser(name, help=help_text)
+        command.add_argument("--seed", type=int, default=0)
+        command.add_argument("--temperature", type=float, default=1.0)
+        command.add_argument("--labels", default="", help="comma-separated classes (conditional models)")
+        command.add_argument("--out", required=True, help="PNG file to write")
+        command.set_defaults(run=run)
+        return command
+
+    sample = generating("sample", "a PNG grid of samples", _sample)
+    sample.add_argument("--num", type=int, default=16)
+    complete = generating("complete", "complete the bottom of an image", _complete)
+    complete.add_argument("--image", required=True, help="PNG of the model's image size")
+    complete.add_argument("--known-rows", type=int, required=True, dest="known_rows")
+    complete.add_argument("--num", type=int, default=8, help="completions to draw")
+    evaluate = commands.add_parser("eval", help="validation NLL in nats and bits/dim")
+    evaluate.add_argument("--data", default=os.environ.get("PIXEL_ZOO_DATA"),
+                          help="local data folder (default $PIXEL_ZOO_DATA; else tfds)")
+    evaluate.add_argument("--dataset", help="default: the data the model was trained on")
+    evaluate.add_argument("--split", default="valid")
+    evaluate.add_argument("--batch-size", type=int, default=100, dest="batch_size")
+    evaluate.add_argument("--batches", type=int, default=0, help="0: the whole split")
+    evaluate.set_defaults(run=_eval)
+    export = commands.add_parser("export", help="a TF Serving SavedModel")
+    export.add_argument("--export_dir", required=True)
+    export.add_argument("--version", type=int, default=1)
+    export.set_defaults(run=_export)
+    for command in (info, sample, complete, evaluate, export):
+        command.add_argument("name", help="a zoo model (pixel-zoo list)")
+    return parser
+
+
+def main(argv=None):
+    """Runs the command line ``argv`` (default: ``sys.argv[1:]``)."""
+    args = _parser().parse_args(argv)
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    from pixel_zoo import zoo
+
+    try:
+        args.run(args, zoo)
+    except (ValueError, FileNotFoundError) as error:
+        sys.exit(f"pixel-zoo: {error}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,135 @@
+"""The layout of a training run's folder, which evaluation, sampling, export and the zoo read.
+
+::
+
+    MODEL_DIR/config.json       {"model": <keras.saving.serialize_keras_object(model)>,
+                                 "optimizer": <the same for the optimizer>,
+                                 "dataset": "binarized_mnist", "training": {<TrainConfig>}, ...}
+    MODEL_DIR/checkpoints/      tf.train.CheckpointManager files: ckpt-<step>.index, ...
+                                tf.train.Checkpoint(model={weight.path: weight},
+                                                    optimizer=, step=)
+    MODEL_DIR/train/, valid/    TensorBoard event files
+    MODEL_DIR/samples/          step_<step>.png sample grids
+
+The step is also the data position: a run's batches are a fixed function of its seed, so
+a resumed run skips ``step`` batches (see `pixel_zoo.training.loop`).
+
+Example:
+    >>> model = load_model("/tmp/runs/pixelcnn_mnist")   # EMA weights if the run kept them
+    >>> read_config("/tmp/runs/pixelcnn_mnist")["dataset"]
+    'binarized_mnist'
+"""
+
+import json
+import os
+
+import keras
+import tensorflow as tf
+
+CONFIG_FILE = "config.json"
+CHECKPOINTS = "checkpoints"
+
+
+def config_path(model_dir):
+    """``MODEL_DIR/config.json``."""
+    return os.path.join(model_dir, CONFIG_FILE)
+
+
+def checkpoint_dir(model_dir):
+    """``MODEL_DIR/checkpoints``, the `tf.train.CheckpointManager` folder."""
+    return os.path.join(model_dir, CHECKPOINTS)
+
+
+def write_config(model_dir, model, optimizer=None, **metadata):
+    """Writes ``config.json``: the serialized model (and optimizer) plus JSON ``metadata``.
+
+    Args:
+      model_dir: the run's folder (created if missing).
+      model: a pixel_zoo model.
+      optimizer: the training optimizer; stored so `load_model` can restore its EMA weights.
+      **metadata: JSON-serializable entries, e.g. ``dataset="binarized_mnist"``,
+        ``training={...}``.
+
+    Example:
+        >>> write_config("/tmp/run", model, optimizer, dataset="binarized_mnist")
+    """
+    config = {"model": keras.saving.serialize_keras_object(model), **metadata}
+    if optimizer is not None:
+        config["optimizer"] = keras.saving.serialize_keras_object(optimizer)
+    os.makedirs(model_dir, exist_ok=True)
+    # Written beside and renamed, so a crash never leaves a half-written config.
+    temporary = config_path(model_dir) + ".tmp"
+    with open(temporary, "w") as file:
+        json.dump(config, file, indent=2, sort_keys=True)
+    os.replace(temporary, config_path(model_dir))
+
+
+def read_config(model_dir):
+    """The dict `write_config` wrote.
+
+    Raises:
+      FileNotFoundError: ``model_dir`` has no ``config.json``.
+    """
+    path = config_path(model_dir)
+    if not os.path.isfile(path):
+        raise FileNotFoundError(
+            f"{path} does not exist: {model_dir!r} is not a pixel_zoo training run "
+            "(trainers/train.py writes one)."
+        )
+    with open(path) as file:
+        return json.load(file)
+
+
+def make_checkpoint(model, optimizer=None, step=None):
+    """The run's `tf.train.Checkpoint`: the one object layout every reader and writer shares.
+
+    The model's weights are saved by their Keras paths (``model/pixelcnn.Sblock_0.S...``):
+    Keras 3 keeps lists of layers (a model's ``blocks``) out of TensorFlow's object graph,
+    so ``tf.train.Checkpoint(model=model)`` would silently leave their weights out.
+    ``step`` (an int64 variable) counts the training steps taken, and with the seed it
+    fixes the data position.
+    """
+    weights = {weight.path: weight for weight in model.weights}
+    parts = {"model": weights, "optimizer": optimizer, "step": step}
+    return tf.train.Checkpoint(**{key: value for key, value in parts.items() if value is not None})
+
+
+def latest_checkpoint(model_dir):
+    """The newest checkpoint's path prefix under ``MODEL_DIR/checkpoints``, or None."""
+    return tf.train.latest_checkpoint(checkpoint_dir(model_dir))
+
+
+def load_model(model_dir, use_ema=True):
+    """Rebuilds a run's model from ``config.json`` with its latest checkpoint's weights.
+
+    Args:
+      model_dir: a training run's folder.
+      use_ema: if the run kept exponential moving averages of the weights (``--ema``),
+        return those (the weights it evaluated with); else the raw trained weights.
+
+    Returns:
+      The model, built.
+
+    Raises:
+      FileNotFoundError: no ``config.json`` or no checkpoint.
+
+    Example:
+        >>> model = load_model("/tmp/runs/pixelcnn_mnist")
+        >>> model.sample(4, seed=1).shape
+        TensorShape([4, 28, 28, 1])
+    """
+    config = read_config(model_dir)
+    path = latest_checkpoint(model_dir)
+    if path is None:
+        raise FileNotFoundError(f"{checkpoint_dir(model_dir)} holds no checkpoint.")
+    model = keras.saving.deserialize_keras_object(config["model"])
+    optimizer = None
+    if use_ema and "optimizer" in config:
+        optimizer = keras.saving.deserialize_keras_object(config["optimizer"])
+        optimizer.build(model.trainable_variables)
+    status = make_checkpoint(model, optimizer).restore(path)
+    status.expect_partial().assert_existing_objects_matched()
+    if optimizer is not None:
+        # Copies the moving averages into the model; does nothing without EMA.
+        optimizer.finalize_variable_values(model.trainable_variables)
+    return model

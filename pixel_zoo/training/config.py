@@ -1,0 +1,110 @@
+"""`TrainConfig`: every setting of a training run, checked before any heavy work."""
+
+import dataclasses
+
+import pixel_zoo as pz
+
+LR_SCHEDULES = ("constant", "exponential", "cosine")
+
+
+class ConfigError(ValueError):
+    """A bad training setting (flag), found before the run does any heavy work."""
+
+
+@dataclasses.dataclass(frozen=True)
+class TrainConfig:
+    """The settings of a training run; the flags of ``trainers/train.py`` carry the same names.
+
+    Attributes:
+      model_dir: the run's folder (see `pixel_zoo.model_dir`); rerunning with the same
+        folder resumes from its latest checkpoint.
+      model: a name from `pz.models.model_names()`.
+      dataset: a name `pixel_zoo.data.load_split` takes ("binarized_mnist", "npz:PATH", ...).
+      data_dir: folder of local dataset copies (None: tensorflow-datasets only).
+      preset: a `pz.models.presets` name; the three sizes below override it.
+      num_layers, hidden_units, output_units: model sizes; None keeps the preset's, else
+        the family's default.
+      class_conditional: train a class-conditional model on the dataset's labels
+        (gated_pixelcnn only).
+      batch_size: global batch, split evenly over the replicas.
+      train_steps: optimizer steps in all, counting those of earlier, resumed runs.
+      learning_rate: Adam's learning rate.
+      lr_schedule: "constant"; "exponential" (down to a tenth at ``train_steps``); or
+        "cosine" (down to 0 at ``train_steps``).
+      grad_clip: clip the global-batch gradient to this global norm; 0 does not clip.
+      ema: keep exponential moving averages of the weights (momentum 0.999) and
+        evaluate, sample and export with them.
+      mixed_precision: compute in float16 with float32 weights and a dynamic loss scale.
+      seed: fixes the initial weights, the order of the batches and the sample grids.
+      log_every: steps between log lines and training summaries.
+      eval_every: steps between validations and sample grids (0: only at the end).
+      eval_batches: validation batches per evaluation (0: the whole split).
+      checkpoint_every: steps between checkpoints (0: only at the end).
+      num_samples: images in each sample grid (0: none; sampling costs a model
+        evaluation per sub-pixel).
+
+    Example:
+        >>> config = TrainConfig(model_dir="/tmp/run", model="row_lstm", train_steps=100)
+        >>> config.model_hyperparameters()
+        {}
+    """
+
+    model_dir: str
+    model: str = "pixelcnn"
+    dataset: str = "binarized_mnist"
+    data_dir: str | None = None
+    preset: str | None = None
+    num_layers: int | None = None
+    hidden_units: int | None = None
+    output_units: int | None = None
+    class_conditional: bool = False
+    batch_size: int = 32
+    train_steps: int = 20000
+    learning_rate: float = 1e-3
+    lr_schedule: str = "constant"
+    grad_clip: float = 0.0
+    ema: bool = False
+    mixed_precision: bool = False
+    seed: int = 0
+    log_every: int = 100
+    eval_every: int = 1000
+    eval_batches: int = 50
+    checkpoint_every: int = 1000
+    num_samples: int = 16
+
+    def __post_init__(self):
+        if not self.model_dir:
+            raise ConfigError("model_dir is required: the folder for checkpoints and logs.")
+        if self.model not in pz.models.model_names():
+            raise ConfigError(
+                f"Unknown model {self.model!r}; choose one of {pz.models.model_names()}."
+            )
+        if self.lr_schedule not in LR_SCHEDULES:
+            raise ConfigError(
+                f"lr_schedule must be one of {LR_SCHEDULES}, got {self.lr_schedule!r}."
+            )
+        minimums = {
+            "batch_size": 1, "train_steps": 1, "log_every": 1, "eval_every": 0,
+            "eval_batches": 0, "checkpoint_every": 0, "num_samples": 0,
+            "num_layers": 1, "hidden_units": 1, "output_units": 1,
+        }
+        for name, minimum in minimums.items():
+            value = getattr(self, name)
+            if value is not None and value < minimum:
+                raise ConfigError(f"{name} must be at least {minimum}, got {value}.")
+        if not self.learning_rate > 0:
+            raise ConfigError(f"learning_rate must be positive, got {self.learning_rate}.")
+        if not self.grad_clip >= 0:
+            raise ConfigError(f"grad_clip must be >= 0 (0: no clipping), got {self.grad_clip}.")
+
+    @classmethod
+    def from_flags(cls, flag_values):
+        """The config from absl ``flag_values`` holding a flag for every field."""
+        return cls(**{field.name: flag_values[field.name].value
+                      for field in dataclasses.fields(cls)})
+
+    def model_hyperparameters(self):
+        """The sizes given (not None), as `pz.models.build` keyword arguments."""
+        sizes = {"preset": self.preset, "num_layers": self.num_layers,
+                 "hidden_units": self.hidden_units, "output_units": self.output_units}
+        return {name: value for name, value in sizes.items() if value is not None}

@@ -1,0 +1,274 @@
+"""The training loop: one custom loop for every `tf.distribute` strategy.
+
+A custom loop (``strategy.run`` on a distributed dataset, the loss averaged with
+`tf.nn.compute_average_loss` over the global batch) rather than Keras ``fit``, which
+fails under `MultiWorkerMirroredStrategy` in TF 2.21.
+
+Resuming: the batches are a fixed sequence given the seed (the data layer reshuffles
+each epoch from it), and the checkpointed step is also the data position, so a resumed
+run skips the ``step`` batches it has trained on and sees what the crashed run would have.
+
+Example:
+    >>> strategy = distribute.make_strategy("auto")
+    >>> train(TrainConfig(model_dir="/tmp/run", model="pixelcnn", train_steps=1000,
+    ...                   data_dir="/work/shared/data"), strategy)
+    {'step': 1000, 'nats': 96.3, 'bits_per_dim': 0.1772, 'num_images': 1600}
+"""
+
+import contextlib
+import dataclasses
+import json
+import math
+import os
+import time
+
+import keras
+import numpy as np
+import tensorflow as tf
+from absl import logging
+
+import pixel_zoo as pz
+from pixel_zoo import data, images
+from pixel_zoo import model_dir as model_dir_lib
+from pixel_zoo.training import distribute
+from pixel_zoo.training.checkpointing import Checkpointer
+from pixel_zoo.training.config import ConfigError
+from pixel_zoo.training.evaluation import Evaluator, eval_dataset, nll
+from pixel_zoo.training.optimizer import clip_by_global_batch_norm, ema_weights, make_optimizer
+from pixel_zoo.training.progress import ProgressLog
+from pixel_zoo.training.summaries import SummaryWriters
+
+
+def train(config, strategy=None):
+    """Trains, or resumes training, ``config.model`` on ``config.dataset`` in ``config.model_dir``.
+
+    Writes ``config.json``, checkpoints every ``checkpoint_every`` steps and at the end,
+    training summaries every ``log_every`` steps, and validation summaries with a sample
+    grid every ``eval_every`` steps and at the end (see `pixel_zoo.model_dir`). A fresh
+    run also validates at step 0.
+
+    Args:
+      config: a `TrainConfig`.
+      strategy: a `tf.distribute.Strategy` (`distribute.make_strategy`); default: the
+        current one.
+
+    Returns:
+      The last validation: ``{"step", "nats", "bits_per_dim", "num_images"}``.
+
+    Raises:
+      ConfigError: a setting that cannot work (unknown dataset, missing data, a batch that
+        does not split over the replicas, another model in ``model_dir``), before training.
+      FloatingPointError: the loss or the weights became NaN or infinite; the checkpoints
+        from before are kept, and no later one is written.
+    """
+    return _Run(config, strategy or tf.distribute.get_strategy()).run()
+
+
+class _Run:
+    """One call of `train`: the objects it builds, then its loop."""
+
+    def __init__(self, config, strategy):
+        replicas = strategy.num_replicas_in_sync
+        if config.batch_size % replicas:
+            raise ConfigError(
+                f"batch_size {config.batch_size} does not split evenly over {replicas} "
+                f"replicas; use a multiple of {replicas}."
+            )
+        train_data, valid_data = _load_split(config, "train"), _load_split(config, "valid")
+        keras.utils.set_random_seed(config.seed)
+        with strategy.scope():
+            self.model = _build_model(config, train_data)
+            self.optimizer = make_optimizer(config)
+            self.optimizer.build(self.model.trainable_variables)
+            step = tf.Variable(0, dtype=tf.int64, trainable=False, name="step")
+        _check_same_run(config, self.model)
+        self.config = config
+        self.checkpointer = Checkpointer(
+            config.model_dir, model_dir_lib.make_checkpoint(self.model, self.optimizer, step),
+            strategy,
+        )
+        self.start = self.checkpointer.restore()
+        if self.start:
+            logging.info("Resuming from the checkpoint at step %d in %s", self.start,
+                         config.model_dir)
+        self.is_chief = distribute.is_chief(strategy)
+        if self.is_chief:
+            model_dir_lib.write_config(
+                config.model_dir, self.model, self.optimizer, dataset=config.dataset,
+                training=dataclasses.asdict(config), num_replicas=replicas,
+            )
+        conditional = self.model.num_classes is not None
+        batches = data.make_dataset(
+            train_data, config.batch_size, shuffle=True, repeat=True, seed=config.seed,
+            with_labels=conditional, drop_remainder=True,
+        ).skip(self.start)
+        self.batches = iter(strategy.experimental_distribute_dataset(batches))
+        self.train_step = _make_train_step(strategy, self.model, self.optimizer, step, config)
+        self.evaluator = Evaluator(strategy, self.model, eval_dataset(
+            valid_data, config.batch_size, config.eval_batches, conditional))
+        self.writers = SummaryWriters(config.model_dir, enabled=self.is_chief)
+        self.progress = ProgressLog(config.batch_size, config.train_steps, self.model.image_shape)
+
+    def run(self):
+        """Trains to ``train_steps``; returns the last validation."""
+        config = self.config
+        with contextlib.closing(self.writers):
+            if self.start == 0 and config.eval_every:
+                self.validate(0, with_samples=False)
+            if self.start >= config.train_steps:
+                logging.info("Already trained to step %d (train_steps=%d); validating only.",
+                             self.start, config.train_steps)
+            step, losses, timer = self.start, [], time.perf_counter()
+            while step < config.train_steps:
+                # Losses stay tensors until a log, checkpoint or validation needs them:
+                # reading each one would stall an accelerator after every step.
+                losses.append(self.train_step(self.batches))
+                step += 1
+                last = step == config.train_steps
+                log_now = step % config.log_every == 0 or last
+                save_now = _every(step, config.checkpoint_every) or last
+                validate_now = _every(step, config.eval_every) and not last
+                if not (log_now or save_now or validate_now):
+                    continue
+                self.progress.record(self.finite_losses(losses, step),
+                                     time.perf_counter() - timer)
+                losses = []
+                if log_now:
+                    metrics = self.progress.flush(step)
+                    metrics["learning_rate"] = float(
+                        tf.convert_to_tensor(self.optimizer.learning_rate))
+                    self.writers.scalars("train", step, metrics)
+                if save_now:
+                    self.save(step)
+                if validate_now:
+                    self.validate(step)
+                timer = time.perf_counter()
+            return self.validate(step)
+
+    def finite_losses(self, losses, step):
+        """The floats of the ``losses`` of the steps up to ``step``; raises at a NaN or Inf."""
+        values = [float(loss) for loss in losses]
+        for index, value in enumerate(values):
+            if not math.isfinite(value):
+                self.stop(f"the training loss became {value} at step "
+                          f"{step - len(values) + index + 1}")
+        return values
+
+    def save(self, step):
+        """Checkpoints ``step``, unless a weight is NaN or Inf."""
+        weights = self.model.trainable_variables
+        if not all(bool(tf.reduce_all(tf.math.is_finite(weight))) for weight in weights):
+            self.stop(f"the weights became NaN or infinite by step {step}")
+        self.checkpointer.save(step)
+
+    def stop(self, problem):
+        saved = self.checkpointer.saved_step
+        kept = ("No checkpoint was written." if saved is None else
+                f"The last good checkpoint (step {saved}) is kept in "
+                f"{model_dir_lib.checkpoint_dir(self.config.model_dir)}.")
+        raise FloatingPointError(
+            f"Stopping: {problem}. {kept} Try a lower --learning_rate, --grad_clip, or leaving "
+            "out --mixed_precision."
+        )
+
+    def validate(self, step, with_samples=True):
+        """Evaluates (with the EMA weights, if kept), samples a grid, writes the summaries."""
+        config = self.config
+        with ema_weights(self.optimizer, self.model):
+            metrics = self.evaluator()
+            if self.is_chief and with_samples and config.num_samples:
+                _write_samples(self.model, config, step, self.writers)
+        self.writers.scalars("valid", step, {key: metrics[key] for key in ("nats", "bits_per_dim")})
+        self.writers.flush()
+        logging.info("validation at step %d: %.2f nats  %.4f bits/dim  (%d images)",
+                     step, metrics["nats"], metrics["bits_per_dim"], metrics["num_images"])
+        return {"step": step, **metrics}
+
+
+def _every(step, interval):
+    return interval and step % interval == 0
+
+
+def _load_split(config, split):
+    try:
+        return data.load_split(config.dataset, split, config.data_dir)
+    except (FileNotFoundError, ValueError) as error:
+        raise ConfigError(f"--dataset={config.dataset} --data_dir={config.data_dir}: {error}") \
+            from error
+
+
+def _build_model(config, train_data):
+    """The model for ``train_data``'s images, under the mixed_float16 policy if asked."""
+    hyperparameters = config.model_hyperparameters()
+    if config.class_conditional:
+        hyperparameters["num_classes"] = _num_classes(config, train_data)
+    policy = keras.mixed_precision.global_policy()
+    if config.mixed_precision:
+        keras.mixed_precision.set_global_policy("mixed_float16")
+    try:
+        return pz.models.build(
+            config.model, image_shape=train_data.image_shape,
+            num_levels=train_data.num_levels, **hyperparameters,
+        )
+    except ValueError as error:
+        raise ConfigError(f"--model={config.model}: {error}") from error
+    finally:
+        keras.mixed_precision.set_global_policy(policy)
+
+
+def _num_classes(config, train_data):
+    if train_data.labels is None:
+        raise ConfigError(f"--class_conditional needs labels, and {config.dataset} has none.")
+    if train_data.class_names:
+        return len(train_data.class_names)
+    return int(train_data.labels.max()) + 1
+
+
+def _check_same_run(config, model):
+    """Refuses a ``model_dir`` that holds a run of another model or dataset."""
+    try:
+        previous = model_dir_lib.read_config(config.model_dir)
+    except FileNotFoundError:
+        return
+    current = json.loads(json.dumps(keras.saving.serialize_keras_object(model)))
+    if previous["model"] != current or previous["dataset"] != config.dataset:
+        raise ConfigError(
+            f"{config.model_dir} holds a run of another model or dataset ({previous['dataset']}: "
+            f"{previous['model']['config']}); resume it with its flags, or use a new --model_dir."
+        )
+
+
+def _make_train_step(strategy, model, optimizer, step, config):
+    """A `tf.function` taking a distributed iterator: one step on the next global batch.
+
+    Returns the loss (mean nats per image over the global batch).
+    """
+
+    def replica_step(batch):
+        with tf.GradientTape() as tape:
+            per_image = nll(model, batch)  # (B / replicas,)
+            loss = tf.nn.compute_average_loss(per_image, global_batch_size=config.batch_size)
+            scaled_loss = optimizer.scale_loss(loss)
+        grads = tape.gradient(scaled_loss, model.trainable_variables)
+        grads = clip_by_global_batch_norm(grads, config.grad_clip, optimizer.scale_loss(1.0))
+        optimizer.apply_gradients(zip(grads, model.trainable_variables))
+        return loss
+
+    @tf.function
+    def train_step(iterator):
+        losses = strategy.run(replica_step, args=(next(iterator),))
+        step.assign_add(1)
+        return strategy.reduce(tf.distribute.ReduceOp.SUM, losses, axis=None)
+
+    return train_step
+
+
+def _write_samples(model, config, step, writers):
+    """Samples ``num_samples`` images: a PNG in MODEL_DIR/samples and a TensorBoard image."""
+    labels = None
+    if model.num_classes:
+        labels = np.arange(config.num_samples) % model.num_classes
+    samples = model.sample(config.num_samples, seed=(config.seed, step), labels=labels)
+    images.save_grid(samples, os.path.join(config.model_dir, "samples", f"step_{step:07d}.png"),
+                     model.num_levels)
+    writers.image("valid", step, "samples", images.make_grid(samples, model.num_levels))

@@ -1,0 +1,93 @@
+"""The optimiser of a run: Adam, its learning-rate schedule, gradient clipping, EMA weights.
+
+Example:
+    >>> optimizer = make_optimizer(TrainConfig(model_dir="/tmp/run", ema=True))
+    >>> optimizer.build(model.trainable_variables)
+    >>> with ema_weights(optimizer, model):
+    ...     evaluate()            # runs with the moving averages; training weights come back
+"""
+
+import contextlib
+
+import keras
+import tensorflow as tf
+
+EMA_MOMENTUM = 0.999
+
+
+def make_optimizer(config):
+    """Adam as in the PixelRNN paper (learning rate 1e-3), with the schedule and EMA of ``config``.
+
+    Gradient clipping is not Keras's ``global_clipnorm``: under a strategy that clips each
+    replica's share of the gradient. The train step calls `clip_by_global_batch_norm`.
+
+    Args:
+      config: a `TrainConfig`.
+
+    Returns:
+      A Keras optimizer, wrapped in a `keras.optimizers.LossScaleOptimizer` for mixed precision.
+    """
+    learning_rate = config.learning_rate
+    if config.lr_schedule == "exponential":
+        learning_rate = keras.optimizers.schedules.ExponentialDecay(
+            config.learning_rate, decay_steps=config.train_steps, decay_rate=0.1
+        )
+    elif config.lr_schedule == "cosine":
+        learning_rate = keras.optimizers.schedules.CosineDecay(
+            config.learning_rate, decay_steps=config.train_steps
+        )
+    optimizer = keras.optimizers.Adam(
+        learning_rate, use_ema=config.ema, ema_momentum=EMA_MOMENTUM
+    )
+    if config.mixed_precision:
+        optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
+    return optimizer
+
+
+def clip_by_global_batch_norm(grads, clip_norm, loss_scale=1.0):
+    """Clips one replica's gradients so that the global-batch gradient has norm <= ``clip_norm``.
+
+    In replica context each replica holds its share of the gradient (the loss is averaged
+    over the global batch), and the optimizer sums the shares. Clipping is linear, so
+    scaling every share by the factor the sum needs clips the sum.
+
+    Args:
+      grads: this replica's gradients (times ``loss_scale``); None ones stay None.
+      clip_norm: the largest global norm; 0 or None returns ``grads`` unchanged.
+      loss_scale: the factor the loss was multiplied by (mixed precision).
+
+    Returns:
+      The scaled gradients. A non-finite norm gives non-finite gradients, which a
+      `LossScaleOptimizer` skips.
+    """
+    if not clip_norm:
+        return grads
+    present = [grad for grad in grads if grad is not None]  # None: a weight the loss skips
+    summed = tf.distribute.get_replica_context().all_reduce(tf.distribute.ReduceOp.SUM, present)
+    norm = tf.linalg.global_norm(summed) / tf.cast(loss_scale, tf.float32)
+    factor = tf.minimum(1.0, clip_norm / norm)
+    return [None if grad is None else grad * tf.cast(factor, grad.dtype) for grad in grads]
+
+
+@contextlib.contextmanager
+def ema_weights(optimizer, model):
+    """Runs the block with the model's moving-average weights, then restores the trained ones.
+
+    Does nothing for an optimizer without EMA. Call it in cross-replica context (outside
+    ``strategy.run``), on every worker.
+    """
+    if not _uses_ema(optimizer):
+        yield
+        return
+    variables = model.trainable_variables
+    trained = [tf.identity(variable.value) for variable in variables]
+    optimizer.finalize_variable_values(variables)
+    try:
+        yield
+    finally:
+        for variable, value in zip(variables, trained):
+            variable.assign(value)
+
+
+def _uses_ema(optimizer):
+    return getattr(optimizer, "inner_optimizer", optimizer).use_ema

@@ -1,0 +1,86 @@
+"""Turning a finished training run into a packaged zoo entry: weights, sample grid, model card."""
+
+import tensorflow as tf
+
+from pixel_zoo import data, images
+from pixel_zoo import model_dir as model_dir_lib
+from pixel_zoo.training import evaluation
+from pixel_zoo.zoo.entry import CARDS_DIR, WEIGHTS_DIR, ZooEntry
+from pixel_zoo.zoo.loading import sha256_of
+
+HYPERPARAMETERS = ("num_layers", "hidden_units", "output_units", "num_classes")
+
+
+def training_command(config):
+    """The ``trainers.train`` command line that a run's stored flags describe."""
+    flags = " ".join(
+        f"--{key}={value}" for key, value in sorted(config["training"].items())
+        if value is not None and key != "data_dir"
+    )
+    return f"python -m trainers.train --data_dir=$PIXEL_ZOO_DATA {flags}"
+
+
+def publish(model_dir, name, description, training_time, data_dir=None, num_samples=16,
+            seed=1):
+    """Writes ``zoo/weights/NAME.weights.h5``, ``zoo/cards/NAME.png`` and ``NAME.json``.
+
+    The validation NLL is measured here, on the whole split, with the weights
+    being packaged (the run's moving averages where it kept them).
+
+    Args:
+      model_dir: a finished training run.
+      name: the zoo name, ``<model>_<data>``.
+      description: one paragraph for the model card.
+      training_time: wall time and machine, in words.
+      data_dir: local data folder (default: the run's).
+      num_samples: images in the card's sample grid.
+      seed: the sample grid's seed.
+
+    Returns:
+      The new `ZooEntry`.
+
+    Example:
+        >>> publish("/tmp/runs/pixelcnn", "pixelcnn_binarized_mnist", "A PixelCNN ...",
+        ...         "40 min on a 2-core CPU")
+    """
+    config = model_dir_lib.read_config(model_dir)
+    model = model_dir_lib.load_model(model_dir)
+    weights = f"{name}.weights.h5"
+    model.save_weights(WEIGHTS_DIR / weights)
+
+    valid = data.load_split(config["dataset"], "valid", data_dir or config["training"]["data_dir"])
+    conditional = model.num_classes is not None
+    dataset = evaluation.eval_dataset(valid, 100, with_labels=conditional)
+    result = evaluation.Evaluator(tf.distribute.get_strategy(), model, dataset)()
+    labels = {"labels": [index % model.num_classes for index in range(num_samples)]} if conditional else {}
+    samples = model.sample(num_samples, seed=seed, **labels)
+    images.save_grid(samples, CARDS_DIR / f"{name}.png", model.num_levels)
+
+    model_config = model.get_config()
+    entry = ZooEntry(
+        name=name,
+        model=config["training"]["model"],
+        image_shape=tuple(model.image_shape),
+        num_levels=model.num_levels,
+        weights=weights,
+        sha256=sha256_of(WEIGHTS_DIR / weights),
+        hyperparameters={
+            key: model_config[key] for key in HYPERPARAMETERS if model_config.get(key) is not None
+        },
+        dataset=config["dataset"],
+        metrics={
+            "valid_nats": round(result["nats"], 2),
+            "valid_bits_per_dim": round(result["bits_per_dim"], 4),
+            "valid_images": result["num_images"],
+            "parameters": model.count_params(),
+        },
+        training={
+            "command": training_command(config),
+            "steps": int(model_dir_lib.latest_checkpoint(model_dir).rsplit("-", 1)[-1]),
+            "time": training_time,
+        },
+        description=description,
+        samples_image=f"{name}.png",
+    )
+    entry.to_json(CARDS_DIR / f"{name}.json")
+    return entry

@@ -1,0 +1,130 @@
+"""Training pieces that need no dataset: config, strategy flags, optimizer, model_dir, outputs."""
+
+import os
+
+import numpy as np
+import pytest
+import tensorflow as tf
+from PIL import Image
+
+from pixel_zoo import images, model_dir
+from pixel_zoo.training import ConfigError, TrainConfig, make_strategy, optimizer, summaries
+from pixel_zoo.training.progress import ProgressLog
+from test_case import tiny_model
+
+
+def test_make_grid_tiles_and_scales_levels():
+    batch = np.array([[[[0]]], [[[1]]], [[[2]]]], np.uint8)  # 3 images of 1x1x1
+    grid = images.make_grid(batch, num_levels=3, padding=1)
+    assert grid.shape == (5, 5, 1)  # a 2x2 grid of 1x1 images
+    assert grid[1, 1, 0] == 0 and grid[1, 3, 0] == 127 and grid[3, 1, 0] == 255
+
+
+def test_save_grid_writes_a_png(tmp_path):
+    batch = np.ones((4, 3, 3, 3), np.uint8)
+    path = images.save_grid(batch, str(tmp_path / "a" / "grid.png"), num_levels=2)
+    with Image.open(path) as picture:
+        assert picture.format == "PNG" and picture.size == (9, 9) and picture.mode == "RGB"
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"model": "pixelcnnn"}, "Unknown model 'pixelcnnn'"),
+    ({"batch_size": 0}, "batch_size must be at least 1"),
+    ({"learning_rate": -1.0}, "learning_rate must be positive"),
+    ({"lr_schedule": "linear"}, "lr_schedule must be one of"),
+    ({"model_dir": ""}, "model_dir is required"),
+])
+def test_train_config_rejects_bad_settings(changes, message):
+    with pytest.raises(ConfigError, match=message):
+        TrainConfig(**{"model_dir": "/tmp/run", **changes})
+
+
+@pytest.mark.parametrize("name, cpu_replicas, message", [
+    ("parameter_server", 0, "Unknown strategy"),
+    ("multi_worker", 2, "cpu_replicas works with"),
+    ("auto", -1, "cpu_replicas must be >= 0"),
+])
+def test_make_strategy_rejects_bad_settings_before_touching_devices(name, cpu_replicas, message):
+    with pytest.raises(ConfigError, match=message):
+        make_strategy(name, cpu_replicas)
+
+
+def test_clipping_bounds_the_global_norm():
+    grads = [tf.constant([3.0, 0.0]), tf.constant([4.0])]  # global norm 5
+    clipped = optimizer.clip_by_global_batch_norm(grads, clip_norm=1.0)
+    assert np.isclose(float(tf.linalg.global_norm(clipped)), 1.0)
+    scaled = optimizer.clip_by_global_batch_norm([g * 8.0 for g in grads], 1.0, loss_scale=8.0)
+    assert np.isclose(float(tf.linalg.global_norm(scaled)), 8.0)  # still times the loss scale
+    assert optimizer.clip_by_global_batch_norm(grads, clip_norm=0.0) is grads
+    assert optimizer.clip_by_global_batch_norm([None, *grads], clip_norm=1.0)[0] is None
+
+
+def _trained_with_ema(steps=3):
+    """A tiny model and its EMA optimizer after a few random updates."""
+    model = tiny_model("pixelcnn", (4, 4, 1), num_levels=2)
+    adam = optimizer.make_optimizer(
+        TrainConfig(model_dir="unused", ema=True, learning_rate=0.1))
+    adam.build(model.trainable_variables)
+    rng = np.random.default_rng(0)
+    for _ in range(steps):
+        grads = [rng.normal(size=v.shape).astype(np.float32) for v in model.trainable_variables]
+        adam.apply_gradients(zip(grads, model.trainable_variables))
+    return model, adam
+
+
+def test_ema_weights_swaps_in_the_averages_and_back():
+    model, adam = _trained_with_ema()
+    trained = [v.numpy() for v in model.trainable_variables]
+    with optimizer.ema_weights(adam, model):
+        averaged = [v.numpy() for v in model.trainable_variables]
+    assert not np.allclose(averaged[0], trained[0])
+    for variable, value in zip(model.trainable_variables, trained):
+        np.testing.assert_array_equal(variable.numpy(), value)
+
+
+def test_load_model_restores_the_ema_or_the_trained_weights(tmp_path):
+    model, adam = _trained_with_ema()
+    step = tf.Variable(3, dtype=tf.int64)
+    model_dir.write_config(str(tmp_path), model, adam, dataset="npz:x")
+    tf.train.CheckpointManager(
+        model_dir.make_checkpoint(model, adam, step), model_dir.checkpoint_dir(str(tmp_path)), 1
+    ).save(checkpoint_number=3)
+    batch = np.zeros((2, 4, 4, 1), np.uint8)
+    trained = model.log_prob(batch).numpy()
+    with optimizer.ema_weights(adam, model):
+        averaged = model.log_prob(batch).numpy()
+    assert type(model_dir.load_model(str(tmp_path))) is type(model)
+    np.testing.assert_allclose(model_dir.load_model(str(tmp_path)).log_prob(batch), averaged)
+    np.testing.assert_allclose(
+        model_dir.load_model(str(tmp_path), use_ema=False).log_prob(batch), trained)
+    assert model_dir.read_config(str(tmp_path))["dataset"] == "npz:x"
+
+
+def test_model_dir_without_config_or_checkpoint_says_so(tmp_path):
+    with pytest.raises(FileNotFoundError, match="not a pixel_zoo training run"):
+        model_dir.load_model(str(tmp_path))
+    model_dir.write_config(str(tmp_path), tiny_model("pixelcnn", (4, 4, 1), num_levels=2))
+    with pytest.raises(FileNotFoundError, match="holds no checkpoint"):
+        model_dir.load_model(str(tmp_path))
+
+
+def test_summaries_round_trip_scalars_and_write_images(tmp_path):
+    writers = summaries.SummaryWriters(str(tmp_path))
+    writers.scalars("train", 1, {"nats": 2.5, "learning_rate": 1e-3})
+    writers.scalars("train", 2, {"nats": 1.5})
+    writers.image("valid", 2, "samples", np.zeros((5, 5, 1), np.uint8))
+    writers.close()
+    scalars = summaries.read_scalars(str(tmp_path / "train"))
+    assert scalars["nats"] == [(1, 2.5), (2, 1.5)]
+    assert np.isclose(scalars["learning_rate"][0][1], 1e-3)
+    assert os.listdir(tmp_path / "valid")
+    assert summaries.read_scalars(str(tmp_path / "valid")) == {}
+
+
+def test_progress_log_averages_an_interval():
+    progress = ProgressLog(batch_size=10, train_steps=100, image_shape=(2, 2, 1))
+    progress.record([3.0, 1.0], seconds=0.5)
+    metrics = progress.flush(step=2)
+    assert metrics["nats"] == 2.0 and metrics["images_per_sec"] == 40.0
+    assert np.isclose(metrics["bits_per_dim"], 2.0 / (4 * np.log(2.0)))
+

@@ -1,0 +1,69 @@
+"""The pixel-zoo command on a registered tiny model: every subcommand end to end."""
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import pixel_zoo as pz
+from pixel_zoo import cli
+from test_case import tiny_model
+
+
+@pytest.fixture(scope="module")
+def name(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("zoo")
+    model = tiny_model("pixelcnn", (6, 6, 1), num_levels=2)
+    model.save_weights(folder / "tiny.weights.h5")
+    pz.zoo.register(pz.zoo.ZooEntry(
+        name="cli_tiny", model="pixelcnn", image_shape=(6, 6, 1), num_levels=2,
+        hyperparameters={"num_layers": 2, "hidden_units": 6},
+        weights=str(folder / "tiny.weights.h5"),
+        sha256=pz.zoo.sha256_of(folder / "tiny.weights.h5"), dataset="npz:unused",
+        metrics={"valid_nats": 1.0},
+    ))
+    return "cli_tiny"
+
+
+def test_list_and_info(name, capsys):
+    cli.main(["list"])
+    assert "cli_tiny" in capsys.readouterr().out
+    cli.main(["info", name])
+    assert "# cli_tiny" in capsys.readouterr().out
+
+
+def test_sample_writes_a_grid(name, tmp_path):
+    cli.main(["sample", name, "--num", "4", "--seed", "3", "--out", str(tmp_path / "grid.png")])
+    assert Image.open(tmp_path / "grid.png").size == (15, 15)  # 2x2 images of 6 + padding
+
+
+def test_complete_keeps_the_known_rows(name, tmp_path):
+    image = np.random.default_rng(0).integers(0, 2, (6, 6)).astype(np.uint8) * 255
+    Image.fromarray(image).save(tmp_path / "in.png")
+    out = tmp_path / "out.png"
+    cli.main(["complete", name, "--image", str(tmp_path / "in.png"), "--known-rows", "3",
+              "--num", "2", "--out", str(out)])
+    grid = np.asarray(Image.open(out))
+    completions = [grid[1:7, 1 + 7 * column: 7 + 7 * column] for column in range(4)]
+    for completion in completions[1:]:
+        np.testing.assert_array_equal(completion[:3], image[:3])
+    assert not all(np.array_equal(c[3:], image[3:]) for c in completions[1:3])
+
+
+def test_eval_prints_nats_and_bits(name, tmp_path, capsys):
+    images = np.random.default_rng(1).integers(0, 2, (10, 6, 6)).astype(np.uint8)
+    np.savez(tmp_path / "tiny.npz", train=images, valid=images)
+    cli.main(["eval", name, "--dataset", f"npz:{tmp_path / 'tiny.npz'}"])
+    out = capsys.readouterr().out
+    model = pz.zoo.load(name)
+    nats = -float(np.mean(model.log_prob(images[..., None])))
+    assert f"{nats:.2f} nats/image" in out and "(10 images)" in out
+
+
+def test_export_writes_a_version(name, tmp_path):
+    cli.main(["export", name, "--export_dir", str(tmp_path)])
+    assert (tmp_path / "cli_tiny" / "1" / "saved_model.pb").is_file()
+
+
+def test_unknown_model_is_a_clear_error(name):
+    with pytest.raises(SystemExit, match="No zoo model 'nope'"):
+        cli.main(["info", "nope"])
