@@ -8,12 +8,11 @@ From the repository root:
         --export_dir=/tmp/serving
 """
 
-import importlib
 import os
 
 from absl import app, flags
 
-from pixel_zoo import export_lib
+from pixel_zoo import export_lib, model_dir, zoo
 
 _MODEL_DIR = flags.DEFINE_string(
     "model_dir", None, "A training run's folder: its config.json and latest checkpoint."
@@ -36,10 +35,9 @@ flags.mark_flag_as_required("export_dir")
 def main(argv):
     del argv  # Unused.
     if _ZOO_MODEL.value:
-        model = _library_module("pixel_zoo.zoo", "--zoo_model").load(_ZOO_MODEL.value)
+        model = zoo.load(_ZOO_MODEL.value)
         default_name = _ZOO_MODEL.value
     else:
-        model_dir = _library_module("pixel_zoo.model_dir", "--model_dir")
         model = model_dir.load_model(_MODEL_DIR.value)
         default_name = os.path.basename(os.path.normpath(_MODEL_DIR.value))
     path = export_lib.export_model(
@@ -47,15 +45,6 @@ def main(argv):
         _MAX_NUM.value,
     )
     print(f"Exported {path}")
-
-
-def _library_module(name, flag):
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as error:
-        if error.name != name:
-            raise
-        raise app.UsageError(f"{flag} needs {name}, which this pixel_zoo lacks.") from None
 
 
 if __name__ == "__main__":
