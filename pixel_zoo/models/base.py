@@ -1,10 +1,14 @@
 """The surface every pixel_zoo model shares: logits, distribution, log_prob, sample, complete."""
 
+import functools
+
 import keras
 import tensorflow as tf
 from keras import ops
 
 from pixel_zoo import heads, sampling, validation
+
+SAMPLING_METHODS = ("fast", "naive")
 
 
 class AutoregressiveImageModel(keras.Model):
@@ -55,10 +59,14 @@ class AutoregressiveImageModel(keras.Model):
         """
         raise NotImplementedError
 
+    def scale_images(self, images):
+        """Integer values ``[0, num_levels)`` -> the network's inputs in ``[-1, 1]`` (compute dtype)."""
+        scale = 2.0 / (self.num_levels - 1)
+        return ops.cast(images, self.compute_dtype) * scale - 1.0
+
     def logits_from_checked(self, images, labels=None):
         """Logits ``[B, H, W, C, L]`` from int32 images (and labels) already checked."""
-        scale = 2.0 / (self.num_levels - 1)
-        inputs = ops.cast(images, self.compute_dtype) * scale - 1.0
+        inputs = self.scale_images(images)
         condition = {}
         if self.num_classes:
             condition["class_one_hot"] = ops.one_hot(labels, self.num_classes, dtype=inputs.dtype)
@@ -93,53 +101,87 @@ class AutoregressiveImageModel(keras.Model):
         images, labels = self.check_inputs(images, labels)
         return heads.categorical(self.logits_from_checked(images, labels)).log_prob(images)
 
-    def sample(self, num, seed=(0, 0), temperature=1.0):
+    def sample(self, num, seed=(0, 0), temperature=1.0, labels=None, method="fast"):
         """``num`` images (uint8 ``[num, H, W, C]``), the same for the same seed.
 
         Args:
           num: number of images.
           seed: an int or a pair of ints (stateless random ops).
           temperature: logits are divided by it; 1 samples the model itself.
+          labels: int ``[num]`` classes, for a class-conditional model only.
+          method: "fast" (cached incremental generation, `pixel_zoo.fast_sampling`)
+            or "naive" (one forward pass per position, `pixel_zoo.sampling`).
+            Both draw the same images for a seed, up to float round-off in
+            the logits; a family without a fast sampler uses the naive one.
+
+        Example:
+            >>> fast = model.sample(16, seed=(1, 2))
+            >>> naive = model.sample(16, seed=(1, 2), method="naive")   # same images, slower
         """
         num = int(num)
         if num < 1:
             raise ValueError(f"num must be a positive number of images, got {num}.")
-        blank = tf.zeros((num, *self.image_shape), tf.int32)
-        return self.fill(blank, 0, validation.as_seed(seed), temperature)
+        blank, labels = self.check_inputs(tf.zeros((num, *self.image_shape), tf.int32), labels)
+        return self._fill_checked(blank, 0, seed, temperature, labels, method)
 
-    def complete(self, images, known_rows, seed=(0, 0), temperature=1.0):
+    def complete(self, images, known_rows, seed=(0, 0), temperature=1.0, labels=None,
+                 method="fast"):
         """Keeps the rows above ``known_rows`` and samples the rest (uint8, like ``images``).
+
+        Other arguments as in `sample`.
 
         Example:
             >>> completions = model.complete(digits, known_rows=14, seed=1)
         """
-        images, _ = self.check_inputs(images)
+        images, labels = self.check_inputs(images, labels)
         height, width, channels = self.image_shape
         if not 0 <= int(known_rows) <= height:
             raise ValueError(f"known_rows must be in [0, {height}], got {known_rows}.")
         first_position = int(known_rows) * width * channels
-        return self.fill(images, first_position, validation.as_seed(seed), temperature)
+        return self._fill_checked(images, first_position, seed, temperature, labels, method)
 
-    @tf.function(reduce_retracing=True)
-    def fill(self, images, first_position, seed, temperature=1.0):
+    def _fill_checked(self, images, first_position, seed, temperature, labels, method):
+        # Tensors, not Python numbers: one compiled `fill` serves every position and temperature.
+        return self.fill(
+            images, tf.constant(first_position, tf.int32), validation.as_seed(seed),
+            tf.cast(temperature, tf.float32), labels, method,
+        )
+
+    @tf.function(reduce_retracing=True, jit_compile=True)
+    def fill(self, images, first_position, seed, temperature=1.0, labels=None, method="fast"):
         """Samples positions ``first_position, ...`` of int32 ``images`` in one graph.
 
         The in-graph sampler behind `sample` and `complete`, and the one an
         exported SavedModel calls: arguments may be symbolic tensors, and
-        nothing is checked here.
+        nothing is checked here. It is compiled with XLA (``jit_compile``),
+        which makes the fast sampler 2 to 12 times faster on a CPU; both
+        methods then draw with XLA's categorical sampler, so a seed gives the
+        same images with either, in every process. (TF Serving runs such a
+        graph only with ``--xla_cpu_compilation_enabled``.)
 
         Args:
           images: int32 ``[B, H, W, C]``; positions before ``first_position`` are kept.
           first_position: flat index in raster + channel order.
           seed: int64 ``[2]``.
           temperature: float scalar.
+          labels: int32 ``[B]`` classes, for a class-conditional model only.
+          method: "fast" or "naive", see `sample`.
 
         Returns:
           uint8 ``[B, H, W, C]``.
         """
-        filled = sampling.autoregressive_fill(
-            self.logits_from_checked, images, first_position, seed, temperature
-        )
+        # Imported here: fast_sampling mirrors the model families, which import this module.
+        from pixel_zoo import fast_sampling
+
+        if method not in SAMPLING_METHODS:
+            raise ValueError(f"method must be one of {SAMPLING_METHODS}, got {method!r}.")
+        if method == "fast" and fast_sampling.supports(self):
+            filled = fast_sampling.fill(self, images, first_position, seed, temperature, labels)
+        else:
+            filled = sampling.autoregressive_fill(
+                functools.partial(self.logits_from_checked, labels=labels),
+                images, first_position, seed, temperature,
+            )
         return tf.cast(filled, tf.uint8)
 
     def get_config(self):

@@ -21,7 +21,7 @@ def training_command(config):
 
 
 def publish(model_dir, name, description, training_time, data_dir=None, num_samples=16,
-            seed=1):
+            seed=1, use_ema=True):
     """Writes ``zoo/weights/NAME.weights.h5``, ``zoo/cards/NAME.png`` and ``NAME.json``.
 
     The validation NLL is measured here, on the whole split, with the weights
@@ -35,6 +35,9 @@ def publish(model_dir, name, description, training_time, data_dir=None, num_samp
       data_dir: local data folder (default: the run's).
       num_samples: images in the card's sample grid.
       seed: the sample grid's seed.
+      use_ema: package the run's moving-average weights where it kept them
+        (with momentum 0.999 they still carry the first steps' weights after
+        a run of a couple of thousand steps: use the raw ones there).
 
     Returns:
       The new `ZooEntry`.
@@ -44,7 +47,7 @@ def publish(model_dir, name, description, training_time, data_dir=None, num_samp
         ...         "40 min on a 2-core CPU")
     """
     config = model_dir_lib.read_config(model_dir)
-    model = model_dir_lib.load_model(model_dir)
+    model = model_dir_lib.load_model(model_dir, use_ema=use_ema)
     weights = f"{name}.weights.h5"
     model.save_weights(WEIGHTS_DIR / weights)
 
@@ -78,6 +81,7 @@ def publish(model_dir, name, description, training_time, data_dir=None, num_samp
             "command": training_command(config),
             "steps": int(model_dir_lib.latest_checkpoint(model_dir).rsplit("-", 1)[-1]),
             "time": training_time,
+            "weights": "moving average (EMA)" if use_ema else "raw (no EMA)",
         },
         description=description,
         samples_image=f"{name}.png",

@@ -1,0 +1,100 @@
+"""Training speed: images/sec of one Adam step for every family and for tfd.PixelCNN.
+
+Run (about 3 minutes on 2 CPU cores):
+
+    python bench/training.py
+
+Prints one markdown table: parameters, the median wall time of one training
+step (forward, backward, Adam update, compiled with `tf.function`) after a
+warm-up step, images per second, and the speed relative to the reference,
+``tfd.PixelCNN(image_shape=(28, 28, 1), num_resnet=1, num_hierarchies=2,
+num_filters=32, high=1)``. The data is random binary noise shaped like
+binarized MNIST (28x28x1, 2 levels): throughput does not depend on the values.
+The families use their ``paper_mnist`` presets (7 layers, h=16).
+"""
+
+import os
+import time
+
+import keras
+import numpy as np
+import tensorflow as tf
+import tensorflow_probability as tfp
+import tf_keras
+from absl import app, flags
+
+import pixel_zoo as pz
+
+_MODELS = flags.DEFINE_list("models", pz.models.model_names(), "Families to measure.")
+_BATCH_SIZE = flags.DEFINE_integer("batch_size", 32, "Images per step.")
+_STEPS = flags.DEFINE_integer("steps", 10, "Timed steps per model (after one warm-up).")
+_SKIP_TFP = flags.DEFINE_boolean("skip_tfp", False, "Leave out tfd.PixelCNN.")
+
+IMAGE_SHAPE = (28, 28, 1)
+
+
+def step_seconds(loss_fn, variables, optimizer, steps):
+    """Median seconds of one compiled step minimising ``loss_fn()`` over ``variables``."""
+
+    @tf.function
+    def train_step():
+        with tf.GradientTape() as tape:
+            loss = loss_fn()
+        optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
+        return loss
+
+    train_step()
+    times = []
+    for _ in range(steps):
+        start = time.perf_counter()
+        train_step().numpy()
+        times.append(time.perf_counter() - start)
+    return float(np.median(times))
+
+
+def count(variables):
+    return sum(int(np.prod(variable.shape)) for variable in variables)
+
+
+def main(argv):
+    del argv
+    tf.get_logger().setLevel("ERROR")  # Retracing notes for each new model and batch size.
+    batch_size, steps = _BATCH_SIZE.value, _STEPS.value
+    images = tf.constant(
+        np.random.default_rng(0).integers(0, 2, (batch_size, *IMAGE_SHAPE)), tf.uint8
+    )
+    results = []  # (name, params, seconds)
+    if not _SKIP_TFP.value:
+        reference = tfp.distributions.PixelCNN(
+            image_shape=IMAGE_SHAPE, num_resnet=1, num_hierarchies=2, num_filters=32, high=1
+        )
+        float_images = tf.cast(images, tf.float32)
+        reference.log_prob(float_images[:1])  # Creates the variables.
+        variables = reference.trainable_variables
+        seconds = step_seconds(
+            lambda: -tf.reduce_mean(reference.log_prob(float_images)), variables,
+            tf_keras.optimizers.Adam(1e-3), steps,
+        )
+        results.append(("tfd.PixelCNN (reference)", count(variables), seconds))
+    for name in _MODELS.value:
+        model = pz.models.build(name, IMAGE_SHAPE, 2, preset="paper_mnist")
+        seconds = step_seconds(
+            lambda: -tf.reduce_mean(model.log_prob(images)),  # noqa: B023 (used right away)
+            model.trainable_variables, keras.optimizers.Adam(1e-3), steps,
+        )
+        results.append((name, model.count_params(), seconds))
+
+    print(
+        f"TensorFlow {tf.__version__}, {os.cpu_count()} CPU cores (shared: expect noise), "
+        f"batch {batch_size}, median of {steps} steps.\n"
+    )
+    print("| model | params | step (s) | images/s | vs tfd.PixelCNN |")
+    print("|---|---|---|---|---|")
+    reference_seconds = results[0][2] if not _SKIP_TFP.value else None
+    for name, params, seconds in results:
+        relative = f"{reference_seconds / seconds:.2f}x" if reference_seconds else "n/a"
+        print(f"| {name} | {params:,} | {seconds:.3f} | {batch_size / seconds:.0f} | {relative} |")
+
+
+if __name__ == "__main__":
+    app.run(main)

@@ -1,0 +1,84 @@
+"""The fast sampler's generation loop: rows, then pixels, then channels, in one graph.
+
+The loop drives a `pixel_zoo.fast_sampling.network.CachedNetwork`, which
+computes one position's logits at a time from caches of earlier positions:
+`start_row` once per row (given the complete row above), `step` once per
+channel of each pixel (given the current row so far).
+
+Each position is drawn exactly as `pixel_zoo.sampling` draws it, from
+``stateless_fold_in(seed, position)``, so both samplers give the same images
+for a seed wherever the two networks' logits agree to within float
+round-off. Positions before ``first_position`` are not drawn: their values
+are fed through the network to fill the caches (a completion costs as much
+as a sample).
+
+Example:
+    >>> network = CachedStackedModel(model)          # an (8, 8, 1) model
+    >>> generate(network, tf.zeros((4, 8, 8, 1), tf.int32), 0, seed=(1, 2)).shape
+    TensorShape([4, 8, 8, 1])
+"""
+
+import tensorflow as tf
+
+
+def draw(logits, position, seed, temperature):
+    """Values ``[B]`` of ``position`` drawn from ``logits`` ``[B, L]``, as `pixel_zoo.sampling` does."""
+    step_seed = tf.random.experimental.stateless_fold_in(seed, position)
+    return tf.random.stateless_categorical(logits / temperature, 1, step_seed, dtype=tf.int32)[:, 0]
+
+
+def generate(network, images, first_position, seed, temperature=1.0):
+    """Samples positions ``first_position, ...`` of ``images`` with ``network``'s caches.
+
+    Args:
+      network: a `CachedNetwork` of the model.
+      images: int32 ``[B, H, W, C]``; positions before ``first_position`` are kept.
+      first_position: flat index in raster + channel order where sampling starts.
+      seed: int64 ``[2]`` stateless seed.
+      temperature: logits are divided by it (1 = the model's distribution).
+
+    Returns:
+      int32 ``[B, H, W, C]``.
+    """
+    _, height, width, channels = images.shape
+    first_position = tf.cast(first_position, tf.int32)
+    temperature = tf.cast(temperature, tf.float32)
+    given_rows = tf.transpose(images, (1, 2, 0, 3))  # (H, W, B, C)
+    # Where each (column, channel) of a row is, for writing one value into a row.
+    places = tf.reshape(tf.eye(width * channels, dtype=tf.int32), (-1, width, 1, channels))
+
+    def fill_row(row, state, previous_pixels, rows):
+        state = network.start_row(state, row, previous_pixels)
+
+        def fill_position(index, state, pixels):
+            column, channel = index // channels, index % channels
+            position = row * width * channels + index
+            logits, state = network.step(state, pixels, row, column, channel)
+            value = tf.where(
+                position < first_position,
+                pixels[column, :, channel],
+                draw(logits, position, seed, temperature),
+            )  # (B,)
+            place = places[index]  # (W, 1, C)
+            pixels = pixels * (1 - place) + value[None, :, None] * place
+            return index + 1, state, pixels
+
+        _, state, pixels = tf.while_loop(
+            lambda index, *_: index < width * channels,
+            fill_position,
+            (0, state, given_rows[row]),
+        )
+        return row + 1, state, pixels, rows.write(row, pixels)
+
+    batch_size = tf.shape(images)[0]
+    _, _, _, rows = tf.while_loop(
+        lambda row, *_: row < height,
+        fill_row,
+        (
+            0,
+            network.initial_state(batch_size),
+            tf.zeros_like(given_rows[0]),
+            tf.TensorArray(tf.int32, size=height),
+        ),
+    )
+    return tf.transpose(rows.stack(), (2, 0, 1, 3))  # (B, H, W, C)
