@@ -9,18 +9,17 @@ one Adam step (forward, backward, update; compiled with `tf.function`) on a
 random batch, after one warm-up step.
 """
 
-import time
-
 import numpy as np
 import tensorflow as tf
 from absl import app, flags
 
 import pixel_zoo as pz
 from pixel_zoo.models import presets
+# bench/training.py, beside this script: its step timer and its --models, --batch_size and
+# --steps flags.
+from training import step_seconds
 
-_BATCH_SIZE = flags.DEFINE_integer("batch_size", 16, "Images per step.")
-_STEPS = flags.DEFINE_integer("steps", 5, "Timed steps per model (after one warm-up).")
-_MODELS = flags.DEFINE_list("models", pz.models.model_names(), "Families to measure.")
+FLAGS = flags.FLAGS
 
 SETTINGS = [  # (preset, image_shape, num_levels)
     ("paper_mnist", (28, 28, 1), 2),
@@ -28,41 +27,23 @@ SETTINGS = [  # (preset, image_shape, num_levels)
 ]
 
 
-def step_seconds(model, images, steps):
-    """Median seconds of one compiled Adam step on ``images``."""
-    optimizer = tf.keras.optimizers.Adam(1e-3)
-
-    @tf.function
-    def train_step():
-        with tf.GradientTape() as tape:
-            loss = -tf.reduce_mean(model.log_prob(images))
-        gradients = tape.gradient(loss, model.trainable_variables)
-        optimizer.apply_gradients(zip(gradients, model.trainable_variables))
-        return loss
-
-    train_step()
-    times = []
-    for _ in range(steps):
-        start = time.perf_counter()
-        train_step().numpy()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times))
-
-
 def main(argv):
     del argv
-    print(f"| model | preset | image | params | step (s), batch {_BATCH_SIZE.value} |")
+    print(f"| model | preset | image | params | step (s), batch {FLAGS.batch_size} |")
     print("|---|---|---|---|---|")
     for preset, image_shape, num_levels in SETTINGS:
-        for name in _MODELS.value:
+        for name in FLAGS.models:
             if preset not in presets.preset_names(name):
                 continue
             model = pz.models.build(name, image_shape, num_levels, preset=preset)
             rng = np.random.default_rng(0)
             images = tf.constant(
-                rng.integers(0, num_levels, (_BATCH_SIZE.value, *image_shape)), tf.uint8
+                rng.integers(0, num_levels, (FLAGS.batch_size, *image_shape)), tf.uint8
             )
-            seconds = step_seconds(model, images, _STEPS.value)
+            seconds = step_seconds(
+                lambda: -tf.reduce_mean(model.log_prob(images)),  # noqa: B023
+                model.trainable_variables, tf.keras.optimizers.Adam(1e-3), FLAGS.steps,
+            )
             shape = "x".join(map(str, image_shape))
             print(
                 f"| {name} | {preset} | {shape}, {num_levels} levels | "

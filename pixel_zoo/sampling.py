@@ -15,6 +15,15 @@ Example:
 import tensorflow as tf
 
 
+def draw(logits, position, seed, temperature):
+    """Values ``[B]`` for flat ``position`` drawn from ``logits`` ``[B, L]``.
+
+    Every sampler draws through this, so for a seed they all give the same images.
+    """
+    step_seed = tf.random.experimental.stateless_fold_in(seed, position)
+    return tf.random.stateless_categorical(logits / temperature, 1, step_seed, dtype=tf.int32)[:, 0]
+
+
 def autoregressive_fill(logits_fn, images, first_position, seed, temperature=1.0):
     """Samples positions ``first_position, ...`` of ``images`` one at a time.
 
@@ -37,15 +46,11 @@ def autoregressive_fill(logits_fn, images, first_position, seed, temperature=1.0
         row = position // (width * channels)
         column = position // channels % width
         channel = position % channels
-        step_logits = logits[:, row, column, channel] / temperature  # (B, L)
-        step_seed = tf.random.experimental.stateless_fold_in(seed, position)
-        values = tf.random.stateless_categorical(
-            step_logits, 1, step_seed, dtype=tf.int32
-        )  # (B, 1)
+        values = draw(logits[:, row, column, channel], position, seed, temperature)  # (B,)
         at_position = tf.reshape(
             tf.one_hot(position, num_positions, dtype=tf.int32), (1, height, width, channels)
         )
-        images = images * (1 - at_position) + values[:, :, None, None] * at_position
+        images = images * (1 - at_position) + values[:, None, None, None] * at_position
         return position + 1, images
 
     _, images = tf.while_loop(

@@ -20,11 +20,7 @@ Example:
 
 import tensorflow as tf
 
-
-def draw(logits, position, seed, temperature):
-    """Values ``[B]`` of ``position`` drawn from ``logits`` ``[B, L]``, as `pixel_zoo.sampling` does."""
-    step_seed = tf.random.experimental.stateless_fold_in(seed, position)
-    return tf.random.stateless_categorical(logits / temperature, 1, step_seed, dtype=tf.int32)[:, 0]
+from pixel_zoo.sampling import draw
 
 
 def generate(network, images, first_position, seed, temperature=1.0):
