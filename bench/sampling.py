@@ -86,7 +86,8 @@ def naive_seconds(fill, images, steps):
     steps = min(steps, positions)
 
     def run(first_position):
-        return fill(images, tf.constant(first_position, tf.int32), SEED, tf.constant(1.0))
+        known = sampling.known_before(images, first_position)
+        return fill(images, known, SEED, tf.constant(1.0))
 
     first_call_seconds(lambda: run(positions - 1))  # Compiles.
     return median_seconds(lambda: run(positions - steps), 1) * positions / steps, steps < positions

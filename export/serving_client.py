@@ -44,7 +44,15 @@ SIGNATURES = {
         },
         "outputs": {"images": np.uint8},
     },
+    "complete_masked": {
+        "inputs": {
+            "images": np.uint8, "mask": np.bool_, "seed": np.int64, "temperature": np.float32,
+        },
+        "outputs": {"images": np.uint8},
+    },
 }
+# A class-conditional model's signatures also take one label per image.
+CONDITIONAL_INPUTS = {"labels": np.int32}
 
 # Sampled batches can pass gRPC's 4 MB default.
 _GRPC_OPTIONS = [("grpc.max_receive_message_length", 1 << 30)]
@@ -61,19 +69,30 @@ class _Client:
         """Runs ``signature_name`` on ``inputs``; returns ``{output name: numpy array}``."""
         raise NotImplementedError
 
-    def log_prob(self, images):
+    def _predict(self, signature_name, labels, **inputs):
+        """`predict`, with ``labels`` for a class-conditional model (None: unconditional)."""
+        if labels is not None:
+            inputs["labels"] = labels
+        return self.predict(signature_name, **inputs)
+
+    def log_prob(self, images, labels=None):
         """``{"log_prob": [B] nats, "bits_per_dim": [B]}`` of uint8 ``images`` ``[B, H, W, C]``."""
-        return self.predict("log_prob", images=images)
+        return self._predict("log_prob", labels, images=images)
 
-    def sample(self, num, seed, temperature=1.0):
+    def sample(self, num, seed, temperature=1.0, labels=None):
         """``{"images": uint8 [num, H, W, C]}``; ``seed`` is a pair of ints."""
-        return self.predict("sample", num=num, seed=seed, temperature=temperature)
+        return self._predict("sample", labels, num=num, seed=seed, temperature=temperature)
 
-    def complete(self, images, known_rows, seed, temperature=1.0):
+    def complete(self, images, known_rows, seed, temperature=1.0, labels=None):
         """``{"images": ...}``: ``images`` with rows ``known_rows`` and below sampled."""
-        return self.predict(
-            "complete", images=images, known_rows=known_rows, seed=seed, temperature=temperature
-        )
+        return self._predict("complete", labels, images=images, known_rows=known_rows, seed=seed,
+                             temperature=temperature)
+
+    def complete_masked(self, images, mask, seed, temperature=1.0, labels=None):
+        """``{"images": ...}``: ``images`` with the pixels where bool ``mask`` ``[B, H, W]``
+        is False sampled."""
+        return self._predict("complete_masked", labels, images=images, mask=mask, seed=seed,
+                             temperature=temperature)
 
 
 class RestClient(_Client):
@@ -233,7 +252,7 @@ def _as_arrays(signature_name, inputs):
     An image value of 300 or -1 would wrap around in uint8 and reach the model
     as a valid pixel, so integers must fit their dtype exactly.
     """
-    dtypes = _signature(signature_name)["inputs"]
+    dtypes = {**_signature(signature_name)["inputs"], **CONDITIONAL_INPUTS}
     arrays = {}
     for name, value in inputs.items():
         if name not in dtypes:
@@ -242,6 +261,8 @@ def _as_arrays(signature_name, inputs):
                 f"{list(dtypes)}."
             )
         value = np.asarray(value)
+        if dtypes[name] is np.bool_ and value.dtype != np.bool_:
+            raise ValueError(f"{name} must be bool, got {value.dtype.name}.")
         array = value.astype(dtypes[name])
         if np.issubdtype(array.dtype, np.integer) and not np.array_equal(array, value):
             raise ValueError(

@@ -6,6 +6,7 @@ Examples:
     pixel-zoo info pixelcnn_binarized_mnist
     pixel-zoo sample pixelcnn_binarized_mnist --num 16 --seed 1 --out grid.png
     pixel-zoo complete pixelcnn_binarized_mnist --image digit.png --known-rows 14 --out done.png
+    pixel-zoo complete pixelcnn_binarized_mnist --image digit.png --mask known.png --out done.png
     pixel-zoo eval pixelcnn_binarized_mnist --data "$PIXEL_ZOO_DATA"
     pixel-zoo export pixelcnn_binarized_mnist --export_dir /tmp/serving
 """
@@ -56,14 +57,20 @@ def _complete(args, zoo):
     entry, model = zoo.get(args.name), zoo.load(args.name)
     image = images.read_image(args.image, model.image_shape, model.num_levels)
     batch = np.repeat(image[None], args.num, axis=0)
+    if args.mask:
+        height, width, _ = model.image_shape
+        mask = images.read_image(args.mask, (height, width, 1), 2)[..., 0] > 0
+        known = {"mask": mask}
+    else:
+        mask = np.arange(model.image_shape[0])[:, None] < args.known_rows
+        known = {"known_rows": args.known_rows}
     completions = np.asarray(
         model.complete(
-            batch, known_rows=args.known_rows, seed=args.seed, temperature=args.temperature,
-            **_labels(entry, args.num, args.labels),
+            batch, seed=args.seed, temperature=args.temperature,
+            **known, **_labels(entry, args.num, args.labels),
         )
     )
-    occluded = image.copy()
-    occluded[args.known_rows:] = 0
+    occluded = np.where(np.broadcast_to(mask[..., None], image.shape), image, 0)
     grid = np.concatenate([occluded[None], completions, image[None]])
     print(images.save_grid(grid, args.out, model.num_levels, columns=len(grid)))
 
@@ -112,9 +119,13 @@ def _parser():
 
     sample = generating("sample", "a PNG grid of samples", _sample)
     sample.add_argument("--num", type=int, default=16)
-    complete = generating("complete", "complete the bottom of an image", _complete)
+    complete = generating("complete", "sample the unknown part of an image", _complete)
     complete.add_argument("--image", required=True, help="PNG of the model's image size")
-    complete.add_argument("--known-rows", type=int, required=True, dest="known_rows")
+    known = complete.add_mutually_exclusive_group(required=True)
+    known.add_argument("--known-rows", type=int, dest="known_rows",
+                       help="keep the top rows, sample the rest")
+    known.add_argument("--mask", help="PNG of the image's size: white pixels are kept, black "
+                                      "ones sampled (in raster order)")
     complete.add_argument("--num", type=int, default=8, help="completions to draw")
     evaluate = commands.add_parser("eval", help="validation NLL in nats and bits/dim")
     evaluate.add_argument("--data", default=os.environ.get("PIXEL_ZOO_DATA"),

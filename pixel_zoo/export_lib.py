@@ -11,6 +11,12 @@ path holding one version) through `keras.export.ExportArchive`, one
 - ``complete``: ``images`` uint8 ``[B, H, W, C]``, ``known_rows`` int32 scalar,
   ``seed``, ``temperature`` (default 1) -> ``images`` uint8 ``[B, H, W, C]``,
   rows ``known_rows`` and below sampled given the rows above.
+- ``complete_masked``: ``images``, ``mask`` bool ``[B, H, W]`` (True: known),
+  ``seed``, ``temperature`` (default 1) -> ``images``, the unknown pixels
+  sampled in raster order (see `AutoregressiveImageModel.complete`).
+
+A class-conditional model's signatures also take ``labels`` int32 ``[B]`` (one
+per image; for ``sample``, ``num`` of them), checked to be in ``[0, num_classes)``.
 
 ``temperature`` has a default: the SavedModel feeds it through a
 ``PlaceholderWithDefault`` and lists it in the SignatureDef's ``defaults``, so
@@ -37,13 +43,14 @@ Example:
     TensorShape([4, 28, 28, 1])
 """
 
+import inspect
 import os
 import re
 
 import keras
 import tensorflow as tf
 
-from pixel_zoo import metrics, validation
+from pixel_zoo import metrics, sampling
 
 # Images one `sample` request may ask for: the whole batch lives in one graph run.
 DEFAULT_MAX_NUM = 1024
@@ -106,64 +113,76 @@ def serving_functions(model, max_num=DEFAULT_MAX_NUM):
         >>> function, input_signature = serving_functions(model)["log_prob"]
         >>> tf.function(function, input_signature=input_signature)(images)["bits_per_dim"]
     """
-    if model.num_classes is not None:
-        raise ValueError(
-            "class-conditional models cannot be exported yet: the sampler takes no labels."
-        )
     height, width, channels = model.image_shape
+    conditional = model.num_classes is not None
     images_spec = tf.TensorSpec((None, height, width, channels), tf.uint8, name="images")
     seed_spec = tf.TensorSpec((2,), tf.int64, name="seed")
     temperature_spec = tf.TensorSpec((), tf.float32, name="temperature")
-    log_prob_specs = [images_spec]
-    sample_specs = [tf.TensorSpec((), tf.int32, name="num"), seed_spec, temperature_spec]
-    complete_specs = [
-        images_spec, tf.TensorSpec((), tf.int32, name="known_rows"), seed_spec, temperature_spec
-    ]
+    # A conditional model's functions take `labels` [B] last but one, before `temperature`.
+    label_specs = [tf.TensorSpec((None,), tf.int32, name="labels")] if conditional else []
+    log_prob_specs = [images_spec, *label_specs]
+    sample_specs = [tf.TensorSpec((), tf.int32, name="num"), seed_spec, *label_specs,
+                    temperature_spec]
+    complete_specs = [images_spec, tf.TensorSpec((), tf.int32, name="known_rows"), seed_spec,
+                      *label_specs, temperature_spec]
+    complete_masked_specs = [images_spec, tf.TensorSpec((None, height, width), tf.bool,
+                                                        name="mask"), seed_spec, *label_specs,
+                             temperature_spec]
 
-    def log_prob(images):
-        (images,) = _ensure_shapes([images], log_prob_specs)
-        log_prob = model.log_prob(images)  # checks the values
+    def log_prob(images, labels=None):
+        images, labels = model.check_inputs(*_ensure_shapes(
+            [images, labels], [images_spec, *label_specs]))
+        log_prob = model.log_prob(images, labels)
         return {
             "log_prob": log_prob,
             "bits_per_dim": metrics.bits_per_dim(log_prob, model.image_shape),
         }
 
-    def sample(num, seed, temperature=tf.constant(1.0)):
-        num, seed, temperature = _ensure_shapes([num, seed, temperature], sample_specs)
+    def fill(images, known, seed, temperature, labels, checks=()):
+        images, labels = model.check_inputs(images, labels)
+        seed, temperature = _ensure_shapes([seed, temperature], [seed_spec, temperature_spec])
+        with tf.control_dependencies([*checks, _check_temperature(temperature)]):
+            known = tf.identity(known)
+        return {"images": model.fill(images, known, seed, temperature, labels)}
+
+    def sample(num, seed, temperature, labels=None):
+        (num,) = _ensure_shapes([num], sample_specs[:1])
         checks = [
             tf.debugging.assert_greater_equal(num, 1, message="num must be >= 1"),
             tf.debugging.assert_less_equal(
                 num, max_num, message=f"num must be <= max_num={max_num}"
             ),
-            _check_temperature(temperature),
         ]
         with tf.control_dependencies(checks):
-            blank = tf.zeros(tf.stack([num, height, width, channels]), tf.int32)
-        return {"images": model.fill(blank, 0, seed, temperature)}
+            blank = tf.zeros(tf.stack([num, height, width, channels]), tf.uint8)
+        return fill(blank, tf.zeros_like(blank, tf.int32), seed, temperature, labels)
 
-    def complete(images, known_rows, seed, temperature=tf.constant(1.0)):
-        images, known_rows, seed, temperature = _ensure_shapes(
-            [images, known_rows, seed, temperature], complete_specs
-        )
-        images = validation.check_images(images, model.image_shape, model.num_levels)
+    def complete(images, known_rows, seed, temperature, labels=None):
+        images, known_rows = _ensure_shapes([images, known_rows], complete_specs[:2])
         checks = [
-            tf.debugging.assert_greater_equal(
-                known_rows, 0, message="known_rows must be >= 0"
-            ),
+            tf.debugging.assert_greater_equal(known_rows, 0, message="known_rows must be >= 0"),
             tf.debugging.assert_less_equal(
                 known_rows, height, message=f"known_rows must be <= the height {height}"
             ),
-            _check_temperature(temperature),
         ]
-        with tf.control_dependencies(checks):
-            first_position = known_rows * width * channels
-        return {"images": model.fill(images, first_position, seed, temperature)}
+        known = sampling.known_before(images, known_rows * width * channels)
+        return fill(images, known, seed, temperature, labels, checks)
 
-    return {
+    def complete_masked(images, mask, seed, temperature, labels=None):
+        images, mask = _ensure_shapes([images, mask], complete_masked_specs[:2])
+        check = tf.debugging.assert_equal(
+            tf.shape(mask)[0], tf.shape(images)[0],
+            message="mask must have one [H, W] plane per image")
+        known = tf.broadcast_to(tf.cast(mask, tf.int32)[..., None], tf.shape(images))
+        return fill(images, known, seed, temperature, labels, [check])
+
+    functions = {
         "log_prob": (log_prob, log_prob_specs),
         "sample": (sample, sample_specs),
         "complete": (complete, complete_specs),
+        "complete_masked": (complete_masked, complete_masked_specs),
     }
+    return {name: (_positional(body, specs), specs) for name, (body, specs) in functions.items()}
 
 
 def _ensure_shapes(tensors, specs):
@@ -173,6 +192,29 @@ def _ensure_shapes(tensors, specs):
     graph, and a wrong image size could get past the convolutions.
     """
     return [tf.ensure_shape(tensor, spec.shape) for tensor, spec in zip(tensors, specs)]
+
+
+def _positional(body, specs):
+    """``body`` as a function of one parameter per spec, named after it, in the specs' order.
+
+    A trailing ``temperature`` gets the default 1, which the SavedModel keeps as a
+    signature default. (The specs' order is the signature's; ``body`` takes them by name.)
+    """
+    parameters = [
+        inspect.Parameter(spec.name, inspect.Parameter.POSITIONAL_OR_KEYWORD, **(
+            {"default": tf.constant(1.0)} if spec.name == "temperature" else {}))
+        for spec in specs
+    ]
+    signature = inspect.Signature(parameters)
+
+    def function(*args, **kwargs):
+        bound = signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        return body(**bound.arguments)
+
+    function.__signature__ = signature
+    function.__name__ = body.__name__
+    return function
 
 
 def _check_temperature(temperature):

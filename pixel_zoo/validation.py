@@ -114,6 +114,38 @@ def check_labels(labels, num_classes, images):
         return tf.identity(labels)
 
 
+def check_mask(mask, images):
+    """A completion's pixel ``mask`` as int32 ``images``' shape (1: known), after checks.
+
+    Args:
+      mask: bool ``[H, W]`` (every image), ``[B, H, W]`` (every channel) or
+        ``[B, H, W, C]``; True marks a known pixel or sub-pixel.
+      images: the checked int32 images ``[B, H, W, C]`` it belongs to.
+
+    Raises:
+      ValueError: for a dtype other than bool, or a shape that is none of those.
+    """
+    mask = tf.convert_to_tensor(mask)
+    if mask.dtype != tf.bool:
+        raise ValueError(f"mask must be bool (True: known), got dtype {mask.dtype.name}.")
+    batch, height, width, channels = images.shape
+    shape = tuple(mask.shape)
+    allowed = ((height, width), (batch, height, width), (batch, height, width, channels))
+    if not any(len(shape) == len(want) and all(
+            got is None or expected is None or got == expected
+            for got, expected in zip(shape, want)) for want in allowed):
+        raise ValueError(
+            f"mask must have shape [H, W], [B, H, W] or [B, H, W, C] = "
+            f"{[height, width]}, {[batch, height, width]} or {[batch, height, width, channels]} "
+            f"for these images, got {list(shape)}."
+        )
+    if len(shape) == 2:
+        mask = mask[None]
+    if len(shape) < 4:
+        mask = mask[..., None]
+    return tf.broadcast_to(tf.cast(mask, tf.int32), tf.shape(images))
+
+
 def as_seed(seed):
     """A stateless-random seed ``[2]`` int64 tensor from an int, a pair, or a tensor.
 

@@ -41,6 +41,9 @@ flags.DEFINE_string("preset", None, "Model sizes by name: paper_mnist, paper_cif
 flags.DEFINE_integer("num_layers", None, "Residual layers (default: preset or family's).")
 flags.DEFINE_integer("hidden_units", None, "h: the stack carries 2h features.")
 flags.DEFINE_integer("output_units", None, "Width of the hidden 1x1 output layer.")
+flags.DEFINE_integer("logistic_mixtures", TrainConfig.logistic_mixtures,
+                     "0: the papers' 256-way softmax head; K: logits from a mixture of K "
+                     "discretized logistics (8-bit data).")
 flags.DEFINE_bool("class_conditional", False, "Condition on the labels (gated_pixelcnn).")
 flags.DEFINE_integer("batch_size", TrainConfig.batch_size, "Global batch size.")
 flags.DEFINE_integer("train_steps", TrainConfig.train_steps, "Total optimizer steps.")
@@ -60,6 +63,8 @@ flags.DEFINE_integer("checkpoint_every", TrainConfig.checkpoint_every,
                      "Steps between checkpoints; 0: at the end only.")
 flags.DEFINE_integer("num_samples", TrainConfig.num_samples,
                      "Images per sample grid; 0: none.")
+flags.DEFINE_float("time_limit_minutes", TrainConfig.time_limit_minutes,
+                   "Stop (checkpoint, validate) after this many minutes; 0: no limit.")
 flags.mark_flag_as_required("model_dir")
 
 

@@ -22,7 +22,8 @@ Example:
     >>> model = pz.models.build("pixelcnn", image_shape=(8, 8, 1), num_levels=2, num_layers=2)
     >>> fast_sampling.supports(model)
     True
-    >>> fast_sampling.fill(model, tf.zeros((4, 8, 8, 1), tf.int32), 0, seed=(1, 2)).shape
+    >>> blank = tf.zeros((4, 8, 8, 1), tf.int32)
+    >>> fast_sampling.fill(model, blank, tf.zeros_like(blank), seed=(1, 2)).shape
     TensorShape([4, 8, 8, 1])
 """
 
@@ -57,11 +58,11 @@ def cached_network(model, labels=None):
     return _network_class(model)(model, labels)
 
 
-def fill(model, images, first_position, seed, temperature=1.0, labels=None):
-    """Samples positions ``first_position, ...`` of int32 ``images`` (int32 ``[B, H, W, C]``).
+def fill(model, images, known, seed, temperature=1.0, labels=None):
+    """Samples the positions of int32 ``images`` ``[B, H, W, C]`` that ``known`` does not mark.
 
     Arguments as in `pixel_zoo.sampling.autoregressive_fill`, and ``labels``
     as in `cached_network`; call it inside a `tf.function`.
     """
     network = cached_network(model, labels)
-    return loop.generate(network, images, first_position, seed, temperature)
+    return loop.generate(network, images, known, seed, temperature)

@@ -31,7 +31,7 @@ class CachedGatedPixelCNN(CachedNetwork):
             CachedGatedPixelCNNBlock(block, model.image_shape, class_one_hot)
             for block in model.blocks
         ]
-        self.logits_stack = CachedLogitsStack(model.logits_stack)
+        self.logits_stack = CachedLogitsStack(model.logits_stack, model.head)
 
     def initial_state(self, batch_size):
         return tuple(block.initial_state(batch_size) for block in self.blocks)

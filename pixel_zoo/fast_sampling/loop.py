@@ -8,13 +8,13 @@ channel of each pixel (given the current row so far).
 Each position is drawn exactly as `pixel_zoo.sampling` draws it, from
 ``stateless_fold_in(seed, position)``, so both samplers give the same images
 for a seed wherever the two networks' logits agree to within float
-round-off. Positions before ``first_position`` are not drawn: their values
-are fed through the network to fill the caches (a completion costs as much
-as a sample).
+round-off. Known positions are not drawn: their values are fed through the
+network to fill the caches (a completion costs as much as a sample).
 
 Example:
     >>> network = CachedStackedModel(model)          # an (8, 8, 1) model
-    >>> generate(network, tf.zeros((4, 8, 8, 1), tf.int32), 0, seed=(1, 2)).shape
+    >>> blank = tf.zeros((4, 8, 8, 1), tf.int32)
+    >>> generate(network, blank, sampling.known_before(blank, 0), seed=(1, 2)).shape
     TensorShape([4, 8, 8, 1])
 """
 
@@ -23,13 +23,13 @@ import tensorflow as tf
 from pixel_zoo.sampling import draw
 
 
-def generate(network, images, first_position, seed, temperature=1.0):
-    """Samples positions ``first_position, ...`` of ``images`` with ``network``'s caches.
+def generate(network, images, known, seed, temperature=1.0):
+    """Samples the positions of ``images`` that ``known`` does not mark, with ``network``'s caches.
 
     Args:
       network: a `CachedNetwork` of the model.
-      images: int32 ``[B, H, W, C]``; positions before ``first_position`` are kept.
-      first_position: flat index in raster + channel order where sampling starts.
+      images: int32 ``[B, H, W, C]``.
+      known: int32 ``[B, H, W, C]``: 1 keeps the position's value, 0 samples it.
       seed: int64 ``[2]`` stateless seed.
       temperature: logits are divided by it (1 = the model's distribution).
 
@@ -37,9 +37,9 @@ def generate(network, images, first_position, seed, temperature=1.0):
       int32 ``[B, H, W, C]``.
     """
     _, height, width, channels = images.shape
-    first_position = tf.cast(first_position, tf.int32)
     temperature = tf.cast(temperature, tf.float32)
     given_rows = tf.transpose(images, (1, 2, 0, 3))  # (H, W, B, C)
+    known_rows = tf.transpose(known, (1, 2, 0, 3))
     # Where each (column, channel) of a row is, for writing one value into a row.
     places = tf.reshape(tf.eye(width * channels, dtype=tf.int32), (-1, width, 1, channels))
 
@@ -51,7 +51,7 @@ def generate(network, images, first_position, seed, temperature=1.0):
             position = row * width * channels + index
             logits, state = network.step(state, pixels, row, column, channel)
             value = tf.where(
-                position < first_position,
+                known_rows[row, column, :, channel] > 0,
                 pixels[column, :, channel],
                 draw(logits, position, seed, temperature),
             )  # (B,)

@@ -60,23 +60,26 @@ class CachedPixelRNNBlock(CachedSequence):
 
 
 class CachedLogitsStack:
-    """`LogitsStack` at one pixel: ReLU, masked 1x1, ReLU, masked 1x1, one channel's logits.
+    """`LogitsStack` and the head at one pixel: ReLU, masked 1x1, ReLU, masked 1x1, logits.
 
     Only the requested channel's columns of the last kernel are used: a pixel's
     channels are drawn one at a time.
 
     Args:
       stack: a built `pixel_zoo.layers.LogitsStack`.
+      head: the model's head (`pixel_zoo.heads`), which turns the stack's
+        outputs into logits.
     """
 
-    def __init__(self, stack):
+    def __init__(self, stack, head):
         self.hidden = CachedMaskedConv2D(stack.hidden, width=1)
-        channels, levels = stack.color_channels, stack.num_levels
-        kernel = as_float32(stack.logits.kernel) * stack.logits.mask  # (1, 1, F, C * L)
-        self.kernel = tf.transpose(tf.reshape(kernel, (-1, channels, levels)), (1, 0, 2))  # (C, F, L)
-        self.bias = tf.reshape(as_float32(stack.logits.bias), (channels, levels))  # (C, L)
+        self.head = head
+        channels, units = stack.color_channels, stack.channel_outputs
+        kernel = as_float32(stack.logits.kernel) * stack.logits.mask  # (1, 1, F, C * U)
+        self.kernel = tf.transpose(tf.reshape(kernel, (-1, channels, units)), (1, 0, 2))  # (C, F, U)
+        self.bias = tf.reshape(as_float32(stack.logits.bias), (channels, units))  # (C, U)
 
     def __call__(self, features, channel):
         """Logits ``[B, L]`` of ``channel`` from the pixel's ``features`` ``[B, F]``."""
         hidden = tf.nn.relu(self.hidden.apply(tf.nn.relu(features)))
-        return dense(hidden, self.kernel[channel], self.bias[channel])
+        return self.head.logits(dense(hidden, self.kernel[channel], self.bias[channel]))

@@ -30,7 +30,7 @@ class CachedStackedModel(CachedNetwork):
         width = model.image_shape[1]
         self.input_conv = CachedImageConv2D(model.input_conv, width)
         self.blocks = [BLOCKS[type(block)](block, model.image_shape) for block in model.blocks]
-        self.logits_stack = CachedLogitsStack(model.logits_stack)
+        self.logits_stack = CachedLogitsStack(model.logits_stack, model.head)
 
     @classmethod
     def supports(cls, model):

@@ -122,33 +122,34 @@ class PixelRNNBlock(keras.layers.Layer):
 
 @keras.saving.register_keras_serializable(package="pixel_zoo")
 class LogitsStack(keras.layers.Layer):
-    """The output of every family: ReLU, masked 1x1, ReLU, masked 1x1 to the logits.
+    """The output of every family: ReLU, masked 1x1, ReLU, masked 1x1 to the head's inputs.
 
     Args:
       output_units: width of the hidden 1x1 layer (1024 in the paper's CIFAR models).
       color_channels: channels of the modelled image.
-      num_levels: values per channel (2 for binary data, 256 for 8-bit).
+      channel_outputs: outputs per channel: the head's ``units`` (for the papers'
+        softmax, the values per channel: 2 for binary data, 256 for 8-bit).
 
     Call arguments:
       inputs: ``[B, H, W, F]``.
 
     Returns:
-      ``[B, H, W, color_channels * num_levels]``, channel-major (R's levels first).
+      ``[B, H, W, color_channels * channel_outputs]``, channel-major (R's first).
 
     Example:
-        >>> stack = LogitsStack(32, color_channels=3, num_levels=256)
+        >>> stack = LogitsStack(32, color_channels=3, channel_outputs=256)
         >>> stack(keras.ops.zeros((2, 4, 4, 16))).shape
         (2, 4, 4, 768)
     """
 
-    def __init__(self, output_units, color_channels=1, num_levels=256, **kwargs):
+    def __init__(self, output_units, color_channels=1, channel_outputs=256, **kwargs):
         super().__init__(**kwargs)
         self.output_units = output_units
         self.color_channels = color_channels
-        self.num_levels = num_levels
+        self.channel_outputs = channel_outputs
         self.hidden = MaskedConv2D(output_units, 1, color_channels=color_channels, name="hidden")
         self.logits = MaskedConv2D(
-            color_channels * num_levels, 1, color_channels=color_channels, name="logits"
+            color_channels * channel_outputs, 1, color_channels=color_channels, name="logits"
         )
 
     def build(self, input_shape):
@@ -159,12 +160,12 @@ class LogitsStack(keras.layers.Layer):
         return self.logits(ops.relu(self.hidden(ops.relu(inputs))))
 
     def compute_output_shape(self, input_shape):
-        return (*input_shape[:-1], self.color_channels * self.num_levels)
+        return (*input_shape[:-1], self.color_channels * self.channel_outputs)
 
     def get_config(self):
         return {
             **super().get_config(),
             "output_units": self.output_units,
             "color_channels": self.color_channels,
-            "num_levels": self.num_levels,
+            "channel_outputs": self.channel_outputs,
         }

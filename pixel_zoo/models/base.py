@@ -16,15 +16,20 @@ class AutoregressiveImageModel(keras.Model):
 
     Subclasses create their layers in ``__init__``, build them from shapes in
     `build_network`, and map scaled inputs ``[B, H, W, C]`` in ``[-1, 1]`` to
-    ``[B, H, W, C * num_levels]`` features in `compute_logits`. This class
-    validates and scales the integer images, reshapes the logits to
-    ``[B, H, W, C, num_levels]`` and turns them into a TFP distribution.
+    ``[B, H, W, C * head.units]`` outputs in `compute_outputs`. This class
+    validates and scales the integer images, and its head (`pixel_zoo.heads`)
+    turns the outputs into logits ``[B, H, W, C, num_levels]`` and a TFP
+    distribution.
 
     Args:
       image_shape: ``(height, width, channels)``, channels 1 or 3.
       num_levels: values per channel, 2..256 (2 for binary data).
       num_classes: set for a class-conditional model, whose calls then take
         ``labels`` (int ``[B]``); None for an unconditional one.
+      logistic_mixtures: 0 for the papers' free 256-way softmax per sub-pixel;
+        ``K > 0`` for logits from a mixture of ``K`` discretized logistics
+        (`pixel_zoo.heads.LogisticMixtureHead`), which learns far faster on
+        8-bit images.
 
     Example:
         >>> model = pz.models.build("pixelcnn", image_shape=(8, 8, 1), num_levels=2,
@@ -34,7 +39,8 @@ class AutoregressiveImageModel(keras.Model):
         TensorShape([4])
     """
 
-    def __init__(self, image_shape, num_levels, num_classes=None, **kwargs):
+    def __init__(self, image_shape, num_levels, num_classes=None, logistic_mixtures=0,
+                 **kwargs):
         super().__init__(**kwargs)
         self.image_shape, self.num_levels = validation.check_image_spec(
             image_shape, num_levels
@@ -43,6 +49,8 @@ class AutoregressiveImageModel(keras.Model):
             raise ValueError(f"num_classes must be None or at least 2, got {num_classes}.")
         self.num_classes = None if num_classes is None else int(num_classes)
         self.color_channels = self.image_shape[-1]
+        self.logistic_mixtures = int(logistic_mixtures)
+        self.head = heads.make_head(self.num_levels, self.logistic_mixtures)
 
     def build(self, input_shape=None):
         self.build_network((None, *self.image_shape))
@@ -51,8 +59,8 @@ class AutoregressiveImageModel(keras.Model):
         """Builds the family's layers for float inputs of ``input_shape``."""
         raise NotImplementedError
 
-    def compute_logits(self, inputs, class_one_hot=None):
-        """Scaled float ``[B, H, W, C]`` -> ``[B, H, W, C * num_levels]``.
+    def compute_outputs(self, inputs, class_one_hot=None):
+        """Scaled float ``[B, H, W, C]`` -> ``[B, H, W, C * head.units]``, channel-major.
 
         ``class_one_hot`` (``[B, num_classes]``) is given exactly when the
         model is class-conditional.
@@ -64,14 +72,18 @@ class AutoregressiveImageModel(keras.Model):
         scale = 2.0 / (self.num_levels - 1)
         return ops.cast(images, self.compute_dtype) * scale - 1.0
 
-    def logits_from_checked(self, images, labels=None):
-        """Logits ``[B, H, W, C, L]`` from int32 images (and labels) already checked."""
+    def outputs_from_checked(self, images, labels=None):
+        """The head's inputs ``[B, H, W, C, units]`` from int32 images (and labels) checked."""
         inputs = self.scale_images(images)
         condition = {}
         if self.num_classes:
             condition["class_one_hot"] = ops.one_hot(labels, self.num_classes, dtype=inputs.dtype)
-        features = self.compute_logits(inputs, **condition)
-        return ops.reshape(features, (-1, *self.image_shape, self.num_levels))
+        outputs = self.compute_outputs(inputs, **condition)
+        return ops.reshape(outputs, (-1, *self.image_shape, self.head.units))
+
+    def logits_from_checked(self, images, labels=None):
+        """Logits ``[B, H, W, C, L]`` from int32 images (and labels) already checked."""
+        return self.head.logits(self.outputs_from_checked(images, labels))
 
     def call(self, images, labels=None):
         images, labels = self.check_inputs(images, labels)
@@ -99,7 +111,7 @@ class AutoregressiveImageModel(keras.Model):
     def log_prob(self, images, labels=None):
         """Log-likelihood in nats of each image, ``[B]``."""
         images, labels = self.check_inputs(images, labels)
-        return heads.categorical(self.logits_from_checked(images, labels)).log_prob(images)
+        return self.head.log_prob(self.outputs_from_checked(images, labels), images)
 
     def sample(self, num, seed=(0, 0), temperature=1.0, labels=None, method="fast"):
         """``num`` images (uint8 ``[num, H, W, C]``), the same for the same seed.
@@ -122,34 +134,52 @@ class AutoregressiveImageModel(keras.Model):
         if num < 1:
             raise ValueError(f"num must be a positive number of images, got {num}.")
         blank, labels = self.check_inputs(tf.zeros((num, *self.image_shape), tf.int32), labels)
-        return self._fill_checked(blank, 0, seed, temperature, labels, method)
+        return self._fill_checked(blank, tf.zeros_like(blank), seed, temperature, labels, method)
 
-    def complete(self, images, known_rows, seed=(0, 0), temperature=1.0, labels=None,
-                 method="fast"):
-        """Keeps the rows above ``known_rows`` and samples the rest (uint8, like ``images``).
+    def complete(self, images, known_rows=None, seed=(0, 0), temperature=1.0, labels=None,
+                 method="fast", mask=None):
+        """Keeps the known part of ``images`` and samples the rest (uint8, like ``images``).
 
-        Other arguments as in `sample`.
+        Give the known part as ``known_rows`` (the rows above it are kept: the
+        occlusion completions of the PixelRNN paper) or as a pixel ``mask``.
+        With a mask, each unknown pixel is drawn given every known or sampled
+        position before it in raster order; known pixels after it cannot
+        inform it (an autoregressive model has no such conditional).
+
+        Args:
+          images: uint8 or int ``[B, H, W, C]``; the unknown positions' values are ignored.
+          known_rows: keep rows ``0 .. known_rows - 1``.
+          mask: bool ``[H, W]``, ``[B, H, W]`` or ``[B, H, W, C]``: True keeps the pixel
+            (or the sub-pixel), False samples it.
+          Other arguments as in `sample`.
 
         Example:
-            >>> completions = model.complete(digits, known_rows=14, seed=1)
+            >>> bottom_half = model.complete(digits, known_rows=14, seed=1)
+            >>> outside_box = np.ones((28, 28), bool); outside_box[8:20, 8:20] = False
+            >>> in_painted = model.complete(digits, mask=outside_box, seed=1)
         """
         images, labels = self.check_inputs(images, labels)
-        height, width, channels = self.image_shape
-        if not 0 <= int(known_rows) <= height:
-            raise ValueError(f"known_rows must be in [0, {height}], got {known_rows}.")
-        first_position = int(known_rows) * width * channels
-        return self._fill_checked(images, first_position, seed, temperature, labels, method)
+        if (known_rows is None) == (mask is None):
+            raise ValueError("give exactly one of known_rows and mask.")
+        if mask is None:
+            height, width, channels = self.image_shape
+            if not 0 <= int(known_rows) <= height:
+                raise ValueError(f"known_rows must be in [0, {height}], got {known_rows}.")
+            known = sampling.known_before(images, int(known_rows) * width * channels)
+        else:
+            known = validation.check_mask(mask, images)
+        return self._fill_checked(images, known, seed, temperature, labels, method)
 
-    def _fill_checked(self, images, first_position, seed, temperature, labels, method):
-        # Tensors, not Python numbers: one compiled `fill` serves every position and temperature.
+    def _fill_checked(self, images, known, seed, temperature, labels, method):
+        # Tensors, not Python numbers: one compiled `fill` serves every mask and temperature.
         return self.fill(
-            images, tf.constant(first_position, tf.int32), validation.as_seed(seed),
-            tf.cast(temperature, tf.float32), labels, method,
+            images, known, validation.as_seed(seed), tf.cast(temperature, tf.float32), labels,
+            method,
         )
 
     @tf.function(reduce_retracing=True, jit_compile=True)
-    def fill(self, images, first_position, seed, temperature=1.0, labels=None, method="fast"):
-        """Samples positions ``first_position, ...`` of int32 ``images`` in one graph.
+    def fill(self, images, known, seed, temperature=1.0, labels=None, method="fast"):
+        """Samples the positions of int32 ``images`` that ``known`` does not mark, in one graph.
 
         The in-graph sampler behind `sample` and `complete`, and the one an
         exported SavedModel calls: arguments may be symbolic tensors, and
@@ -160,8 +190,8 @@ class AutoregressiveImageModel(keras.Model):
         graph only with ``--xla_cpu_compilation_enabled``.)
 
         Args:
-          images: int32 ``[B, H, W, C]``; positions before ``first_position`` are kept.
-          first_position: flat index in raster + channel order.
+          images: int32 ``[B, H, W, C]``.
+          known: int32 ``[B, H, W, C]``: 1 keeps the position's value, 0 samples it.
           seed: int64 ``[2]``.
           temperature: float scalar.
           labels: int32 ``[B]`` classes, for a class-conditional model only.
@@ -176,11 +206,11 @@ class AutoregressiveImageModel(keras.Model):
         if method not in SAMPLING_METHODS:
             raise ValueError(f"method must be one of {SAMPLING_METHODS}, got {method!r}.")
         if method == "fast" and fast_sampling.supports(self):
-            filled = fast_sampling.fill(self, images, first_position, seed, temperature, labels)
+            filled = fast_sampling.fill(self, images, known, seed, temperature, labels)
         else:
             filled = sampling.autoregressive_fill(
                 functools.partial(self.logits_from_checked, labels=labels),
-                images, first_position, seed, temperature,
+                images, known, seed, temperature,
             )
         return tf.cast(filled, tf.uint8)
 
@@ -190,4 +220,5 @@ class AutoregressiveImageModel(keras.Model):
             "image_shape": self.image_shape,
             "num_levels": self.num_levels,
             "num_classes": self.num_classes,
+            "logistic_mixtures": self.logistic_mixtures,
         }

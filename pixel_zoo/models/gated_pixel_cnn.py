@@ -50,7 +50,7 @@ class GatedPixelCNN(AutoregressiveImageModel):
         ]
         self.logits_stack = LogitsStack(
             self.output_units, color_channels=self.color_channels,
-            num_levels=self.num_levels, name="logits_stack",
+            channel_outputs=self.head.units, name="logits_stack",
         )
         self.build()
 
@@ -64,7 +64,7 @@ class GatedPixelCNN(AutoregressiveImageModel):
             )
         self.logits_stack.build(horizontal_shape)
 
-    def compute_logits(self, inputs, class_one_hot=None):
+    def compute_outputs(self, inputs, class_one_hot=None):
         vertical = horizontal = inputs
         skips = 0.0
         for block in self.blocks:

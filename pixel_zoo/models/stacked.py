@@ -35,7 +35,7 @@ class StackedModel(AutoregressiveImageModel):
         self.blocks = [self.make_block(f"block_{index}") for index in range(num_layers)]
         self.logits_stack = LogitsStack(
             self.output_units, color_channels=self.color_channels,
-            num_levels=self.num_levels, name="logits_stack",
+            channel_outputs=self.head.units, name="logits_stack",
         )
         self.build()
 
@@ -59,7 +59,7 @@ class StackedModel(AutoregressiveImageModel):
             block.build(features_shape, **{f"{key}_shape": value for key, value in context.items()})
         self.logits_stack.build(features_shape)
 
-    def compute_logits(self, inputs):
+    def compute_outputs(self, inputs):
         features = self.input_conv(inputs)
         for index, block in enumerate(self.blocks):
             features = block(features, **self.block_context(index, inputs))

@@ -24,6 +24,8 @@ class TrainConfig:
       preset: a `pz.models.presets` name; the three sizes below override it.
       num_layers, hidden_units, output_units: model sizes; None keeps the preset's, else
         the family's default.
+      logistic_mixtures: 0 for the papers' 256-way softmax head; K > 0 for a
+        mixture of K discretized logistics (`pixel_zoo.heads`), for 8-bit data.
       class_conditional: train a class-conditional model on the dataset's labels
         (gated_pixelcnn only).
       batch_size: global batch, split evenly over the replicas.
@@ -42,6 +44,8 @@ class TrainConfig:
       checkpoint_every: steps between checkpoints (0: only at the end).
       num_samples: images in each sample grid (0: none; sampling costs a model
         evaluation per sub-pixel).
+      time_limit_minutes: stop after this many minutes of training in this call (0: no
+        limit), with a checkpoint and a validation as at ``train_steps``; rerunning resumes.
 
     Example:
         >>> config = TrainConfig(model_dir="/tmp/run", model="row_lstm", train_steps=100)
@@ -57,6 +61,7 @@ class TrainConfig:
     num_layers: int | None = None
     hidden_units: int | None = None
     output_units: int | None = None
+    logistic_mixtures: int = 0
     class_conditional: bool = False
     batch_size: int = 32
     train_steps: int = 20000
@@ -71,6 +76,7 @@ class TrainConfig:
     eval_batches: int = 50
     checkpoint_every: int = 1000
     num_samples: int = 16
+    time_limit_minutes: float = 0.0
 
     def __post_init__(self):
         if not self.model_dir:
@@ -86,7 +92,7 @@ class TrainConfig:
         minimums = {
             "batch_size": 1, "train_steps": 1, "log_every": 1, "eval_every": 0,
             "eval_batches": 0, "checkpoint_every": 0, "num_samples": 0,
-            "num_layers": 1, "hidden_units": 1, "output_units": 1,
+            "num_layers": 1, "hidden_units": 1, "output_units": 1, "logistic_mixtures": 0,
         }
         for name, minimum in minimums.items():
             value = getattr(self, name)
@@ -94,6 +100,10 @@ class TrainConfig:
                 raise ConfigError(f"{name} must be at least {minimum}, got {value}.")
         if not self.learning_rate > 0:
             raise ConfigError(f"learning_rate must be positive, got {self.learning_rate}.")
+        if not self.time_limit_minutes >= 0:
+            raise ConfigError(
+                f"time_limit_minutes must be >= 0 (0: none), got {self.time_limit_minutes}."
+            )
         if not self.grad_clip >= 0:
             raise ConfigError(f"grad_clip must be >= 0 (0: no clipping), got {self.grad_clip}.")
 
@@ -107,4 +117,7 @@ class TrainConfig:
         """The sizes given (not None), as `pz.models.build` keyword arguments."""
         sizes = {"preset": self.preset, "num_layers": self.num_layers,
                  "hidden_units": self.hidden_units, "output_units": self.output_units}
-        return {name: value for name, value in sizes.items() if value is not None}
+        hyperparameters = {name: value for name, value in sizes.items() if value is not None}
+        if self.logistic_mixtures:
+            hyperparameters["logistic_mixtures"] = self.logistic_mixtures
+        return hyperparameters

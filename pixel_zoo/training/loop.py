@@ -119,12 +119,14 @@ class _Run:
                 logging.info("Already trained to step %d (train_steps=%d); validating only.",
                              self.start, config.train_steps)
             step, losses, timer = self.start, [], time.perf_counter()
+            deadline = timer + 60 * config.time_limit_minutes
             while step < config.train_steps:
                 # Losses stay tensors until a log, checkpoint or validation needs them:
                 # reading each one would stall an accelerator after every step.
                 losses.append(self.train_step(self.batches))
                 step += 1
-                last = step == config.train_steps
+                last = step == config.train_steps or (
+                    config.time_limit_minutes and time.perf_counter() >= deadline)
                 log_now = step % config.log_every == 0 or last
                 save_now = _every(step, config.checkpoint_every) or last
                 validate_now = _every(step, config.eval_every) and not last
@@ -142,6 +144,8 @@ class _Run:
                     self.save(step)
                 if validate_now:
                     self.validate(step)
+                if last:
+                    break
                 timer = time.perf_counter()
             return self.validate(step)
 

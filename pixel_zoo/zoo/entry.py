@@ -27,6 +27,9 @@ class ZooEntry:
       training: how it was trained: command, steps, wall time, machine.
       description: one paragraph for the model card.
       samples_image: a PNG grid of samples next to the card, if any.
+      completions_image: a PNG grid of completions next to the card, if any: per
+        row, a validation image with its bottom half removed, completions of it,
+        and the image itself.
 
     Example:
         >>> entry = ZooEntry(name="mine", model="pixelcnn", image_shape=(28, 28, 1),
@@ -47,6 +50,7 @@ class ZooEntry:
     training: dict = dataclasses.field(default_factory=dict)
     description: str = ""
     samples_image: str = ""
+    completions_image: str = ""
 
     @property
     def weights_path(self):

@@ -1,5 +1,6 @@
-"""Turning a finished training run into a packaged zoo entry: weights, sample grid, model card."""
+"""Turning a finished training run into a packaged zoo entry: weights, figures, model card."""
 
+import numpy as np
 import tensorflow as tf
 
 from pixel_zoo import data, images
@@ -8,7 +9,8 @@ from pixel_zoo.training import evaluation
 from pixel_zoo.zoo.entry import CARDS_DIR, WEIGHTS_DIR, ZooEntry
 from pixel_zoo.zoo.loading import sha256_of
 
-HYPERPARAMETERS = ("num_layers", "hidden_units", "output_units", "num_classes")
+HYPERPARAMETERS = ("num_layers", "hidden_units", "output_units", "num_classes",
+                   "logistic_mixtures")
 
 
 def training_command(config):
@@ -20,9 +22,34 @@ def training_command(config):
     return f"python -m trainers.train --data_dir=$PIXEL_ZOO_DATA {flags}"
 
 
+def completions_grid(model, split_data, path, num_images=6, num_completions=4, seed=1):
+    """Writes the PixelRNN paper's occlusion figure: bottom halves removed and completed.
+
+    Each row: a validation image with its bottom half blacked out, ``num_completions``
+    completions of it, and the image itself.
+    """
+    known_rows = model.image_shape[0] // 2
+    originals = split_data.images[:num_images]
+    labels = {}
+    if model.num_classes is not None:
+        labels = {"labels": np.repeat(split_data.labels[:num_images], num_completions)}
+    completions = np.asarray(model.complete(
+        np.repeat(originals, num_completions, axis=0), known_rows=known_rows, seed=seed,
+        **labels,
+    )).reshape(num_images, num_completions, *model.image_shape)
+    occluded = originals.copy()
+    occluded[:, known_rows:] = 0
+    rows = np.concatenate([occluded[:, None], completions, originals[:, None]], axis=1)
+    return images.save_grid(rows.reshape(-1, *model.image_shape), path, model.num_levels,
+                            columns=num_completions + 2)
+
+
 def publish(model_dir, name, description, training_time, data_dir=None, num_samples=16,
             seed=1, use_ema=True):
-    """Writes ``zoo/weights/NAME.weights.h5``, ``zoo/cards/NAME.png`` and ``NAME.json``.
+    """Writes ``zoo/weights/NAME.weights.h5``, ``NAME.json`` and two figures in ``zoo/cards``.
+
+    The figures are ``NAME.png``, a grid of samples, and ``NAME_completions.png``
+    (`completions_grid`).
 
     The validation NLL is measured here, on the whole split, with the weights
     being packaged (the run's moving averages where it kept them).
@@ -58,6 +85,7 @@ def publish(model_dir, name, description, training_time, data_dir=None, num_samp
     labels = {"labels": [index % model.num_classes for index in range(num_samples)]} if conditional else {}
     samples = model.sample(num_samples, seed=seed, **labels)
     images.save_grid(samples, CARDS_DIR / f"{name}.png", model.num_levels)
+    completions_grid(model, valid, CARDS_DIR / f"{name}_completions.png", seed=seed)
 
     model_config = model.get_config()
     entry = ZooEntry(
@@ -68,7 +96,7 @@ def publish(model_dir, name, description, training_time, data_dir=None, num_samp
         weights=weights,
         sha256=sha256_of(WEIGHTS_DIR / weights),
         hyperparameters={
-            key: model_config[key] for key in HYPERPARAMETERS if model_config.get(key) is not None
+            key: model_config[key] for key in HYPERPARAMETERS if model_config.get(key)
         },
         dataset=config["dataset"],
         metrics={
@@ -85,6 +113,7 @@ def publish(model_dir, name, description, training_time, data_dir=None, num_samp
         },
         description=description,
         samples_image=f"{name}.png",
+        completions_image=f"{name}_completions.png",
     )
     entry.to_json(CARDS_DIR / f"{name}.json")
     return entry

@@ -70,10 +70,37 @@ def test_export_refuses_bad_arguments(exported, tmp_path, arguments, message):
         export_lib.export_model(exported[0], tmp_path, **arguments)
 
 
-def test_class_conditional_models_are_refused_clearly(tmp_path):
+def test_class_conditional_signatures_take_labels(tmp_path):
     model = tiny_model("gated_pixelcnn", IMAGE_SHAPE, num_levels=2, num_classes=3)
-    with pytest.raises(ValueError, match="class-conditional"):
-        export_lib.export_model(model, tmp_path, "conditional")
+    served = tf.saved_model.load(export_lib.export_model(model, tmp_path, "conditional"))
+    labels = tf.constant([0, 2, 1], tf.int32)
+    seed = tf.constant([5, 6], tf.int64)
+    images = served.sample(num=tf.constant(3), seed=seed, labels=labels)["images"]
+    np.testing.assert_array_equal(images, model.sample(3, seed=(5, 6), labels=labels))
+    np.testing.assert_allclose(
+        served.log_prob(images=images, labels=labels)["log_prob"],
+        model.log_prob(images, labels=labels), atol=1e-5,
+    )
+    assert not np.allclose(served.log_prob(images=images, labels=labels)["log_prob"],
+                           served.log_prob(images=images, labels=labels[::-1])["log_prob"])
+    with pytest.raises(tf.errors.InvalidArgumentError, match="labels must be < num_classes"):
+        served.log_prob(images=images, labels=tf.constant([0, 1, 3], tf.int32))
+
+
+def test_masked_completion_signature(exported, served):
+    model = exported[0]
+    images = np.asarray(model.sample(2, seed=(1, 1)))
+    mask = np.ones((2, *IMAGE_SHAPE[:2]), bool)
+    mask[:, 1:3, 1:3] = False
+    completed = served.signatures["complete_masked"](
+        images=tf.constant(images), mask=tf.constant(mask), seed=tf.constant([2, 3], tf.int64),
+        temperature=tf.constant(1.0))["images"]
+    np.testing.assert_array_equal(completed, model.complete(images, mask=mask, seed=(2, 3)))
+    np.testing.assert_array_equal(np.asarray(completed)[mask], images[mask])
+    with pytest.raises(tf.errors.InvalidArgumentError, match="one \\[H, W\\] plane per image"):
+        served.signatures["complete_masked"](
+            images=tf.constant(images), mask=tf.constant(mask[:1]),
+            seed=tf.constant([2, 3], tf.int64), temperature=tf.constant(1.0))
 
 
 def _shown_signatures(text):
@@ -94,7 +121,7 @@ def _shown_signatures(text):
     return signatures
 
 
-def test_saved_model_cli_show_lists_the_four_signatures(exported):
+def test_saved_model_cli_show_lists_the_signatures(exported):
     result = _saved_model_cli("show", "--dir", exported[1], "--all")
     assert result.returncode == 0, result.stderr
     shown = _shown_signatures(result.stdout)

@@ -42,7 +42,7 @@ LAYERS = [
     (layers.DiagonalBiLSTM(6, color_channels=3), (2, 4, 5, 6)),
     (layers.PixelCNNBlock(6, color_channels=3), (2, 4, 4, 12)),
     (layers.PixelRNNBlock("row_lstm", 6), (2, 4, 4, 12)),
-    (layers.LogitsStack(9, color_channels=3, num_levels=4), (2, 4, 4, 12)),
+    (layers.LogitsStack(9, color_channels=3, channel_outputs=4), (2, 4, 4, 12)),
 ]
 
 

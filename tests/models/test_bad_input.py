@@ -63,3 +63,18 @@ def test_bad_sampling_arguments(model):
         model.sample(0)
     with pytest.raises(ValueError, match="known_rows"):
         model.complete(np.zeros((1, 4, 4, 1), np.uint8), known_rows=5)
+
+
+@pytest.mark.parametrize(
+    "arguments, message",
+    [
+        ({}, "exactly one of known_rows and mask"),
+        ({"known_rows": 1, "mask": np.ones((4, 4), bool)}, "exactly one of known_rows and mask"),
+        ({"mask": np.ones((4, 4), np.uint8)}, "mask must be bool"),
+        ({"mask": np.ones((4, 3), bool)}, r"mask must have shape \[H, W\]"),
+        ({"mask": np.ones((2, 4, 4), bool)}, r"mask must have shape"),
+    ],
+)
+def test_bad_completion_masks(model, arguments, message):
+    with pytest.raises(ValueError, match=message):
+        model.complete(np.zeros((1, 4, 4, 1), np.uint8), **arguments)

@@ -8,10 +8,11 @@ from test_case import MODEL_NAMES, position_influence, receptive_field, tiny_mod
 SHAPES = [(5, 5, 1), (4, 4, 3)]
 
 
+@pytest.mark.parametrize("logistic_mixtures", [0, 2], ids=["softmax", "mixture"])
 @pytest.mark.parametrize("image_shape", SHAPES, ids=str)
 @pytest.mark.parametrize("name", MODEL_NAMES)
-def test_no_position_sees_itself_or_the_future(name, image_shape):
-    model = tiny_model(name, image_shape, num_levels=4)
+def test_no_position_sees_itself_or_the_future(name, image_shape, logistic_mixtures):
+    model = tiny_model(name, image_shape, num_levels=4, logistic_mixtures=logistic_mixtures)
     image = np.random.default_rng(0).integers(0, 4, image_shape).astype(np.uint8)
     influence = position_influence(model, image)
     future_or_self = np.tril(np.ones_like(influence))  # [p, q] with q <= p

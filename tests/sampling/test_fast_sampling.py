@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from pixel_zoo import fast_sampling
+from pixel_zoo import fast_sampling, sampling
 from test_case import MODEL_NAMES, tiny_model
 
 SHAPES = [(4, 5, 1), (3, 4, 3)]
@@ -54,25 +54,30 @@ def _step_by_step_logits(model, images, labels=None):
     return logits
 
 
+@pytest.mark.parametrize("logistic_mixtures", [0, 2], ids=["softmax", "mixture"])
 @pytest.mark.parametrize("image_shape", SHAPES, ids=str)
 @pytest.mark.parametrize("name", MODEL_NAMES)
-def test_each_step_computes_the_forward_pass_logits(name, image_shape):
-    model = _random_model(name, image_shape)
+def test_each_step_computes_the_forward_pass_logits(name, image_shape, logistic_mixtures):
+    model = _random_model(name, image_shape, logistic_mixtures=logistic_mixtures)
     images = _random_images(image_shape)
     np.testing.assert_allclose(
         _step_by_step_logits(model, images), model(images), rtol=1e-5, atol=1e-5
     )
 
 
+@pytest.mark.parametrize("logistic_mixtures", [0, 2], ids=["softmax", "mixture"])
 @pytest.mark.parametrize("image_shape", SHAPES, ids=str)
 @pytest.mark.parametrize("name", MODEL_NAMES)
-def test_fast_and_naive_samplers_draw_the_same_images(name, image_shape):
-    model = _random_model(name, image_shape)
-    for temperature in (1.0, 0.5):
+def test_fast_and_naive_samplers_draw_the_same_images(name, image_shape, logistic_mixtures):
+    model = _random_model(name, image_shape, logistic_mixtures=logistic_mixtures)
+    drawn = []
+    for temperature in (1.0, 0.5, 4.0):
         fast = np.asarray(model.sample(5, seed=(1, 2), temperature=temperature))
         naive = model.sample(5, seed=(1, 2), temperature=temperature, method="naive")
         np.testing.assert_array_equal(fast, naive)
-        assert len(np.unique(fast)) > 1
+        drawn.append(fast)
+    # A random mixture head can put all its mass on one level; a high temperature cannot.
+    assert len(np.unique(drawn)) > 1
 
 
 @pytest.mark.parametrize("image_shape", SHAPES, ids=str)
@@ -83,15 +88,29 @@ def test_fast_completion_keeps_what_is_known_and_matches_naive(name, image_shape
     _, width, channels = image_shape
     # From the second pixel of row 1; for RGB, from its green channel.
     first_position = (width + 1) * channels + (channels > 1)
+    images = tf.constant(images, tf.int32)
     arguments = (
-        tf.constant(images, tf.int32), tf.constant(first_position), tf.constant([7, 7], tf.int64),
+        images, sampling.known_before(images, first_position), tf.constant([7, 7], tf.int64),
         tf.constant(0.8),
     )
     fast = np.asarray(model.fill(*arguments))
     np.testing.assert_array_equal(fast, model.fill(*arguments, method="naive"))
-    flat, given = fast.reshape(len(images), -1), images.reshape(len(images), -1)
+    flat, given = fast.reshape(len(images), -1), np.reshape(images, (len(images), -1))
     np.testing.assert_array_equal(flat[:, :first_position], given[:, :first_position])
     assert not np.array_equal(flat[:, first_position:], given[:, first_position:])
+
+
+@pytest.mark.parametrize("image_shape", SHAPES, ids=str)
+@pytest.mark.parametrize("name", MODEL_NAMES)
+def test_fast_in_painting_keeps_the_mask_and_matches_naive(name, image_shape):
+    model = _random_model(name, image_shape)
+    images = _random_images(image_shape)
+    mask = np.random.default_rng(3).random((len(images), *image_shape[:2])) < 0.5
+    fast = np.asarray(model.complete(images, mask=mask, seed=(7, 8)))
+    np.testing.assert_array_equal(fast, model.complete(images, mask=mask, seed=(7, 8),
+                                                       method="naive"))
+    np.testing.assert_array_equal(fast[mask], images[mask])
+    assert not np.array_equal(fast[~mask], images[~mask])
 
 
 def test_class_conditional_gated_pixelcnn():

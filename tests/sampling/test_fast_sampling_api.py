@@ -16,13 +16,14 @@ def test_every_family_has_a_fast_sampler(name):
 
 
 def test_fill_uses_the_fast_sampler_by_default(monkeypatch):
-    # The export calls fill(images, first_position, seed, temperature) in its graphs.
+    # The export calls fill(images, known, seed, temperature) in its graphs.
     def naive_sampler(*args, **kwargs):
         raise AssertionError("the naive sampler ran")
 
     monkeypatch.setattr(sampling, "autoregressive_fill", naive_sampler)
     model = tiny_model("row_lstm", (3, 3, 1), num_levels=2)
-    images = model.fill(np.zeros((2, 3, 3, 1), np.int32), 0, np.array([1, 2], np.int64), 1.0)
+    blank = np.zeros((2, 3, 3, 1), np.int32)
+    images = model.fill(blank, blank, np.array([1, 2], np.int64), 1.0)
     assert images.shape == (2, 3, 3, 1)
 
 

@@ -102,6 +102,14 @@ def test_rerun_resumes_and_a_finished_run_only_validates(tmp_path):
     assert train(tiny_config(tmp_path, train_steps=5))["step"] == 5
 
 
+def test_time_limit_stops_with_a_checkpoint_and_a_rerun_resumes(tmp_path):
+    # A limit shorter than any step: each call trains one step, then saves and validates.
+    config = tiny_config(tmp_path, train_steps=1000, time_limit_minutes=1e-6)
+    assert train(config)["step"] == 1
+    assert model_dir.latest_checkpoint(config.model_dir).endswith("ckpt-1")
+    assert train(config)["step"] == 2
+
+
 def test_another_model_in_the_model_dir_is_refused(tmp_path):
     train(tiny_config(tmp_path, train_steps=1))
     with pytest.raises(ConfigError, match="holds a run of another model"):
@@ -269,3 +277,34 @@ def test_sample_script_writes_a_png_grid(trained_run, tmp_path):
     assert result.stdout.strip() == str(out)
     with Image.open(out) as picture:
         assert picture.size == (59, 59)  # 2x2 grid of 28x28 with 1-pixel borders
+
+
+@pytest.mark.slow
+def test_a_little_conditional_training_scores_digits_highest_under_their_own_label(tmp_path):
+    config = tiny_config(tmp_path, model="gated_pixelcnn", dataset="mnist", num_layers=2,
+                         hidden_units=8, class_conditional=True, train_steps=150,
+                         batch_size=16, learning_rate=1e-2, eval_every=0, log_every=50)
+    train(config)
+    model = model_dir.load_model(config.model_dir)
+    valid = data.load_split("mnist", "valid", DATA_DIR)
+    images, labels = valid.images[:200], valid.labels[:200]
+    scores = np.stack([model.log_prob(images, labels=np.full(len(images), label, np.int32))
+                       for label in range(10)], axis=1)  # (200, 10) nats
+    rows = np.arange(len(labels))
+    # Chance: 10% of the digits best under their own label, 50% above the next label.
+    assert np.mean(scores.argmax(axis=1) == labels) >= 0.2
+    assert np.mean(scores[rows, labels] > scores[rows, (labels + 1) % 10]) >= 0.65
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("logistic_mixtures", [0, 5], ids=["softmax", "mixture"])
+def test_a_few_steps_on_cifar10_jpeg_lower_the_validation_bits_per_dim(tmp_path,
+                                                                       logistic_mixtures):
+    config = tiny_config(tmp_path, dataset="cifar10_jpeg", train_steps=20, batch_size=16,
+                         learning_rate=1e-2, eval_every=20, eval_batches=2,
+                         logistic_mixtures=logistic_mixtures)
+    result = train(config)
+    valid = summaries.read_scalars(os.path.join(config.model_dir, "valid"))["bits_per_dim"]
+    assert model_dir.load_model(config.model_dir).image_shape == (32, 32, 3)
+    assert [step for step, _ in valid] == [0, 20]
+    assert result["bits_per_dim"] < valid[0][1] - 0.3, valid  # from ~8 (uniform) bits/dim

@@ -49,6 +49,30 @@ def test_complete_keeps_the_known_rows(name, tmp_path):
     assert not all(np.array_equal(c[3:], image[3:]) for c in completions[1:3])
 
 
+def test_complete_with_a_mask_keeps_the_white_pixels(name, tmp_path):
+    image = np.random.default_rng(0).integers(0, 2, (6, 6)).astype(np.uint8) * 255
+    Image.fromarray(image).save(tmp_path / "in.png")
+    known = np.ones((6, 6), bool)
+    known[2:4, 1:5] = False
+    Image.fromarray(known.astype(np.uint8) * 255).save(tmp_path / "mask.png")
+    out = tmp_path / "out.png"
+    cli.main(["complete", name, "--image", str(tmp_path / "in.png"), "--mask",
+              str(tmp_path / "mask.png"), "--num", "2", "--out", str(out)])
+    grid = np.asarray(Image.open(out))
+    occluded, *completions, original = [grid[1:7, 1 + 7 * column: 7 + 7 * column]
+                                        for column in range(4)]
+    np.testing.assert_array_equal(occluded, np.where(known, image, 0))
+    np.testing.assert_array_equal(original, image)
+    for completion in completions:
+        np.testing.assert_array_equal(completion[known], image[known])
+    assert not all(np.array_equal(c[~known], image[~known]) for c in completions)
+
+
+def test_complete_needs_rows_or_a_mask(name, tmp_path):
+    with pytest.raises(SystemExit):
+        cli.main(["complete", name, "--image", "in.png", "--out", str(tmp_path / "out.png")])
+
+
 def test_eval_prints_nats_and_bits(name, tmp_path, capsys):
     images = np.random.default_rng(1).integers(0, 2, (10, 6, 6)).astype(np.uint8)
     np.savez(tmp_path / "tiny.npz", train=images, valid=images)
@@ -67,3 +91,21 @@ def test_export_writes_a_version(name, tmp_path):
 def test_unknown_model_is_a_clear_error(name):
     with pytest.raises(SystemExit, match="No zoo model 'nope'"):
         cli.main(["info", "nope"])
+
+
+RGB_ENTRIES = [name for name in pz.zoo.list_models() if pz.zoo.get(name).image_shape[-1] == 3]
+
+
+@pytest.mark.parametrize("rgb_name", RGB_ENTRIES)
+def test_complete_a_colour_image_with_a_packaged_model(rgb_name, tmp_path):
+    model = pz.zoo.load(rgb_name)
+    image = np.asarray(model.sample(1, seed=(4, 5)))[0]
+    Image.fromarray(image).save(tmp_path / "in.png")
+    out = tmp_path / "out.png"
+    cli.main(["complete", rgb_name, "--image", str(tmp_path / "in.png"), "--known-rows", "16",
+              "--num", "2", "--out", str(out)])
+    grid = np.asarray(Image.open(out))
+    assert grid.shape == (34, 4 * 33 + 1, 3)
+    for column in range(1, 4):
+        tile = grid[1:33, 1 + 33 * column: 33 + 33 * column]
+        np.testing.assert_array_equal(tile[:16], image[:16])

@@ -1,0 +1,157 @@
+"""Equal wall-clock race: a pixel_zoo training run against `tfp.distributions.PixelCNN`.
+
+Both train on the same split of the same data, at the same time, on the same machine
+(so each gets its share of the same CPU or GPU), for the same number of minutes; then
+both are evaluated on the whole validation split. The peer is the model a user would
+pick instead: ``tfd.PixelCNN(image_shape, num_resnet=1, num_hierarchies=2,
+num_filters=32, num_logistic_mix=5, dropout_p=0.3)`` (TFP's documented example,
+625k parameters on 28x28x1), Adam 1e-3, batch 32.
+
+Our side is ``python -m trainers.train`` started as a child process with
+``--time_limit_minutes`` and the flags after ``--``; pass ``--nours`` to train the peer
+alone. Run, for example (about 50 minutes on 2 CPU cores):
+
+    python bench/peer_race.py --dataset=cifar10_jpeg --data_dir=../shared/data \\
+        --minutes=40 --model_dir=runs/race_pixelcnn_cifar -- \\
+        --model=pixelcnn --preset=cpu_small --ema
+
+Prints the peer's validation curve as it trains and, at the end, one markdown table
+with both models' steps, images seen, and validation nats/image and bits/dim.
+"""
+
+import os
+import subprocess
+import sys
+import time
+
+import numpy as np
+import tensorflow as tf
+import tensorflow_probability as tfp
+import tf_keras
+from absl import app, flags, logging
+
+from pixel_zoo import data, training
+from pixel_zoo import model_dir as model_dir_lib
+
+_DATASET = flags.DEFINE_string("dataset", "binarized_mnist", "A `pz.data.load_split` name.")
+_DATA_DIR = flags.DEFINE_string("data_dir", os.environ.get("PIXEL_ZOO_DATA"),
+                                "Local data folder.")
+_MINUTES = flags.DEFINE_float("minutes", 40.0, "Training wall-clock budget of each side.")
+_BATCH_SIZE = flags.DEFINE_integer("batch_size", 32, "The peer's batch size.")
+_LEARNING_RATE = flags.DEFINE_float("learning_rate", 1e-3, "The peer's Adam learning rate.")
+_CURVE_MINUTES = flags.DEFINE_float(
+    "curve_minutes", 10.0, "Minutes between the peer's validations on the first 640 images.")
+_MODEL_DIR = flags.DEFINE_string("model_dir", None, "Our training run's folder.")
+_OURS = flags.DEFINE_boolean("ours", True, "Train our model beside the peer.")
+_SEED = flags.DEFINE_integer("seed", 0, "The peer's initial weights and batch order.")
+
+
+def make_peer(split_data):
+    """`tfd.PixelCNN` for ``split_data``'s images, its variables created."""
+    peer = tfp.distributions.PixelCNN(
+        image_shape=split_data.image_shape, num_resnet=1, num_hierarchies=2, num_filters=32,
+        num_logistic_mix=5, dropout_p=0.3, high=split_data.num_levels - 1,
+    )
+    peer.log_prob(tf.cast(split_data.images[:8], tf.float32))  # Data-dependent init.
+    return peer
+
+
+def peer_nats(peer, split_data, num_images=None, batch_size=64):
+    """The peer's mean NLL in nats per image over the first ``num_images`` of ``split_data``."""
+    log_prob = tf.function(lambda images: peer.log_prob(tf.cast(images, tf.float32)))
+    total = count = 0.0
+    batches = data.make_dataset(split_data, batch_size)
+    if num_images:
+        batches = batches.take(num_images // batch_size)
+    for images in batches:
+        total -= float(tf.reduce_sum(log_prob(images)))
+        count += int(images.shape[0])
+    return total / count
+
+
+def train_peer(peer, train_data, valid_data, minutes):
+    """Trains ``peer`` for ``minutes``; returns (steps, [(minutes, curve nats)])."""
+    variables = peer.trainable_variables
+    optimizer = tf_keras.optimizers.Adam(_LEARNING_RATE.value)
+
+    @tf.function
+    def train_step(images):
+        with tf.GradientTape() as tape:
+            loss = -tf.reduce_mean(peer.log_prob(tf.cast(images, tf.float32), training=True))
+        optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
+        return loss
+
+    batches = iter(data.make_dataset(train_data, _BATCH_SIZE.value, shuffle=True, repeat=True,
+                                     seed=_SEED.value, drop_remainder=True))
+    start = time.perf_counter()
+    trained = 0.0  # Seconds spent training, curve validations left out.
+    curve, next_curve, steps = [], 60 * _CURVE_MINUTES.value, 0
+    while trained < 60 * minutes:
+        step_start = time.perf_counter()
+        train_step(next(batches))
+        steps += 1
+        trained += time.perf_counter() - step_start
+        if trained >= next_curve:
+            nats = peer_nats(peer, valid_data, num_images=640)
+            curve.append((trained / 60, nats))
+            logging.info("peer: %.1f min, step %d, %.2f nats on 640 valid images",
+                         trained / 60, steps, nats)
+            next_curve += 60 * _CURVE_MINUTES.value
+    logging.info("peer: trained %d steps in %.1f min (%.1f min wall)", steps, trained / 60,
+                 (time.perf_counter() - start) / 60)
+    return steps, curve
+
+
+def start_ours(model_dir, minutes, train_flags):
+    """``trainers.train`` for ``minutes`` in a child process (its log: MODEL_DIR.log)."""
+    os.makedirs(os.path.dirname(os.path.abspath(model_dir)), exist_ok=True)
+    command = [
+        sys.executable, "-m", "trainers.train", f"--model_dir={model_dir}",
+        f"--dataset={_DATASET.value}", f"--data_dir={_DATA_DIR.value}",
+        f"--time_limit_minutes={minutes}", "--train_steps=100000000", *train_flags,
+    ]
+    logging.info("ours: %s", " ".join(command))
+    with open(f"{model_dir.rstrip('/')}.log", "w") as log:
+        return subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+
+
+def main(argv):
+    train_flags = argv[1:]
+    model_dir = _MODEL_DIR.value
+    if _OURS.value and not model_dir:
+        raise app.UsageError("--model_dir is required for our side (or pass --nours).")
+    train_data = data.load_split(_DATASET.value, "train", _DATA_DIR.value)
+    valid_data = data.load_split(_DATASET.value, "valid", _DATA_DIR.value)
+    tf.random.set_seed(_SEED.value)
+    peer = make_peer(train_data)
+    ours = start_ours(model_dir, _MINUTES.value, train_flags) if _OURS.value else None
+    steps, curve = train_peer(peer, train_data, valid_data, _MINUTES.value)
+    if ours is not None and ours.wait() != 0:
+        raise RuntimeError(f"Our training run failed; see {model_dir}.log")
+    shape = train_data.image_shape
+    rows = [("tfd.PixelCNN (peer)", int(sum(np.prod(v.shape) for v in peer.trainable_variables)),
+             steps, steps * _BATCH_SIZE.value, peer_nats(peer, valid_data))]
+    if ours is not None:
+        config = model_dir_lib.read_config(model_dir)
+        step = int(model_dir_lib.latest_checkpoint(model_dir).rsplit("-", 1)[-1])
+        params = model_dir_lib.load_model(model_dir).count_params()
+        name = f"pixel_zoo {config['model']['config']['name']}"
+        # With --ema, both weights: a short run's averages still carry its first steps.
+        for use_ema in (True, False) if config["training"]["ema"] else (False,):
+            nats = training.evaluate_model_dir(model_dir, use_ema=use_ema)["nats"]
+            rows.append((f"{name} ({'EMA' if use_ema else 'raw'} weights)", params, step,
+                         step * config["training"]["batch_size"], nats))
+    dims = int(np.prod(shape))
+    print(f"\n{_DATASET.value}, {_MINUTES.value:g} min of training each, side by side on "
+          f"{os.cpu_count()} CPU cores; validation: all {len(valid_data.images)} images.\n")
+    print("| model | params | steps | images seen | valid nats/image | valid bits/dim |")
+    print("|---|---|---|---|---|---|")
+    for name, params, row_steps, seen, nats in rows:
+        print(f"| {name} | {params:,} | {row_steps:,} | {seen:,} | {nats:.2f} | "
+              f"{nats / (dims * np.log(2)):.4f} |")
+    print("\nPeer curve (first 640 valid images): " + ", ".join(
+        f"{minutes:.1f} min {nats / (dims * np.log(2)):.4f} bits/dim" for minutes, nats in curve))
+
+
+if __name__ == "__main__":
+    app.run(main)
