@@ -26,13 +26,15 @@ def completions_grid(model, split_data, path, num_images=6, num_completions=4, s
     """Writes the PixelRNN paper's occlusion figure: bottom halves removed and completed.
 
     Each row: a validation image with its bottom half blacked out, ``num_completions``
-    completions of it, and the image itself.
+    completions of it, and the image itself. The images are spread evenly over the
+    split (a class-sorted folder gives one of several classes).
     """
     known_rows = model.image_shape[0] // 2
-    originals = split_data.images[:num_images]
+    chosen = np.linspace(0, len(split_data.images) - 1, num_images).astype(int)
+    originals = split_data.images[chosen]
     labels = {}
     if model.num_classes is not None:
-        labels = {"labels": np.repeat(split_data.labels[:num_images], num_completions)}
+        labels = {"labels": np.repeat(split_data.labels[chosen], num_completions)}
     completions = np.asarray(model.complete(
         np.repeat(originals, num_completions, axis=0), known_rows=known_rows, seed=seed,
         **labels,
