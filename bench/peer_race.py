@@ -30,7 +30,7 @@ import tensorflow_probability as tfp
 import tf_keras
 from absl import app, flags, logging
 
-from pixel_zoo import data, training
+from pixel_zoo import data, metrics, training
 from pixel_zoo import model_dir as model_dir_lib
 
 _DATASET = flags.DEFINE_string("dataset", "binarized_mnist", "A `pz.data.load_split` name.")
@@ -56,9 +56,13 @@ def make_peer(split_data):
     return peer
 
 
-def peer_nats(peer, split_data, num_images=None, batch_size=64):
-    """The peer's mean NLL in nats per image over the first ``num_images`` of ``split_data``."""
-    log_prob = tf.function(lambda images: peer.log_prob(tf.cast(images, tf.float32)))
+def peer_log_prob(peer):
+    """The peer's log-likelihood of uint8 images, one compiled function for every evaluation."""
+    return tf.function(lambda images: peer.log_prob(tf.cast(images, tf.float32)))
+
+
+def peer_nats(log_prob, split_data, num_images=None, batch_size=64):
+    """Mean NLL in nats per image under ``log_prob`` over the first ``num_images``."""
     total = count = 0.0
     batches = data.make_dataset(split_data, batch_size)
     if num_images:
@@ -69,7 +73,7 @@ def peer_nats(peer, split_data, num_images=None, batch_size=64):
     return total / count
 
 
-def train_peer(peer, train_data, valid_data, minutes):
+def train_peer(peer, log_prob, train_data, valid_data, minutes):
     """Trains ``peer`` for ``minutes``; returns (steps, [(minutes, curve nats)])."""
     variables = peer.trainable_variables
     optimizer = tf_keras.optimizers.Adam(_LEARNING_RATE.value)
@@ -92,7 +96,7 @@ def train_peer(peer, train_data, valid_data, minutes):
         steps += 1
         trained += time.perf_counter() - step_start
         if trained >= next_curve:
-            nats = peer_nats(peer, valid_data, num_images=640)
+            nats = peer_nats(log_prob, valid_data, num_images=640)
             curve.append((trained / 60, nats))
             logging.info("peer: %.1f min, step %d, %.2f nats on 640 valid images",
                          trained / 60, steps, nats)
@@ -124,13 +128,14 @@ def main(argv):
     valid_data = data.load_split(_DATASET.value, "valid", _DATA_DIR.value)
     tf.random.set_seed(_SEED.value)
     peer = make_peer(train_data)
+    log_prob = peer_log_prob(peer)
     ours = start_ours(model_dir, _MINUTES.value, train_flags) if _OURS.value else None
-    steps, curve = train_peer(peer, train_data, valid_data, _MINUTES.value)
+    steps, curve = train_peer(peer, log_prob, train_data, valid_data, _MINUTES.value)
     if ours is not None and ours.wait() != 0:
         raise RuntimeError(f"Our training run failed; see {model_dir}.log")
     shape = train_data.image_shape
     rows = [("tfd.PixelCNN (peer)", int(sum(np.prod(v.shape) for v in peer.trainable_variables)),
-             steps, steps * _BATCH_SIZE.value, peer_nats(peer, valid_data))]
+             steps, steps * _BATCH_SIZE.value, peer_nats(log_prob, valid_data))]
     if ours is not None:
         config = model_dir_lib.read_config(model_dir)
         step = int(model_dir_lib.latest_checkpoint(model_dir).rsplit("-", 1)[-1])
@@ -141,16 +146,19 @@ def main(argv):
             nats = training.evaluate_model_dir(model_dir, use_ema=use_ema)["nats"]
             rows.append((f"{name} ({'EMA' if use_ema else 'raw'} weights)", params, step,
                          step * config["training"]["batch_size"], nats))
-    dims = int(np.prod(shape))
+
+    def bits(nats):
+        return float(metrics.bits_per_dim(-nats, shape))
+
     print(f"\n{_DATASET.value}, {_MINUTES.value:g} min of training each, side by side on "
           f"{os.cpu_count()} CPU cores; validation: all {len(valid_data.images)} images.\n")
     print("| model | params | steps | images seen | valid nats/image | valid bits/dim |")
     print("|---|---|---|---|---|---|")
     for name, params, row_steps, seen, nats in rows:
         print(f"| {name} | {params:,} | {row_steps:,} | {seen:,} | {nats:.2f} | "
-              f"{nats / (dims * np.log(2)):.4f} |")
+              f"{bits(nats):.4f} |")
     print("\nPeer curve (first 640 valid images): " + ", ".join(
-        f"{minutes:.1f} min {nats / (dims * np.log(2)):.4f} bits/dim" for minutes, nats in curve))
+        f"{minutes:.1f} min {bits(nats):.4f} bits/dim" for minutes, nats in curve))
 
 
 if __name__ == "__main__":

@@ -50,7 +50,7 @@ import re
 import keras
 import tensorflow as tf
 
-from pixel_zoo import metrics, sampling
+from pixel_zoo import metrics, sampling, validation
 
 # Images one `sample` request may ask for: the whole batch lives in one graph run.
 DEFAULT_MAX_NUM = 1024
@@ -173,8 +173,9 @@ def serving_functions(model, max_num=DEFAULT_MAX_NUM):
         check = tf.debugging.assert_equal(
             tf.shape(mask)[0], tf.shape(images)[0],
             message="mask must have one [H, W] plane per image")
-        known = tf.broadcast_to(tf.cast(mask, tf.int32)[..., None], tf.shape(images))
-        return fill(images, known, seed, temperature, labels, [check])
+        with tf.control_dependencies([check]):
+            known = validation.check_mask(mask, images)
+        return fill(images, known, seed, temperature, labels)
 
     functions = {
         "log_prob": (log_prob, log_prob_specs),

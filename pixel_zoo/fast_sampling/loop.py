@@ -26,15 +26,8 @@ from pixel_zoo.sampling import draw
 def generate(network, images, known, seed, temperature=1.0):
     """Samples the positions of ``images`` that ``known`` does not mark, with ``network``'s caches.
 
-    Args:
-      network: a `CachedNetwork` of the model.
-      images: int32 ``[B, H, W, C]``.
-      known: int32 ``[B, H, W, C]``: 1 keeps the position's value, 0 samples it.
-      seed: int64 ``[2]`` stateless seed.
-      temperature: logits are divided by it (1 = the model's distribution).
-
-    Returns:
-      int32 ``[B, H, W, C]``.
+    ``network`` is a `CachedNetwork` of the model; the other arguments and the
+    result are those of `pixel_zoo.sampling.autoregressive_fill`.
     """
     _, height, width, channels = images.shape
     temperature = tf.cast(temperature, tf.float32)
