@@ -30,7 +30,7 @@ TFP head is plain TF ops.
 Bad requests fail inside the served graph with ``InvalidArgument`` naming the
 problem (`tf.debugging` asserts): pixel values outside ``[0, num_levels)``,
 images of the wrong height, width or channels, ``known_rows`` outside
-``[0, H]``, ``num`` outside ``[1, max_num]``, ``temperature <= 0``.
+``[0, H]``, ``num`` outside ``[1, max_num]``, ``temperature`` not > 0 and finite.
 
 Example:
     >>> model = pz.models.build("pixelcnn", image_shape=(28, 28, 1), num_levels=2,
@@ -87,7 +87,11 @@ def export_model(model, export_dir, model_name, version=1, max_num=DEFAULT_MAX_N
         raise ValueError(f"max_num must be a positive integer, got {max_num!r}.")
     path = os.path.join(export_dir, model_name, str(version))
     if tf.io.gfile.exists(path):
-        raise FileExistsError(f"{path} exists; export a new version instead.")
+        free = next_free_version(export_dir, model_name)
+        raise FileExistsError(
+            f"{path} exists: version {version} of {model_name!r} was exported already. "
+            f"Export version {free} (--version={free}), the next free one, or delete {path}."
+        )
 
     archive = keras.export.ExportArchive()
     archive.track(model)
@@ -100,6 +104,19 @@ def export_model(model, export_dir, model_name, version=1, max_num=DEFAULT_MAX_N
     archive.write_out(partial_path, verbose=False)
     tf.io.gfile.rename(partial_path, path)
     return path
+
+
+def next_free_version(export_dir, model_name):
+    """One more than the highest version folder in ``export_dir/model_name`` (1 if none).
+
+    Example:
+        >>> next_free_version("/tmp/serving", "pixelcnn_mnist")   # versions 1 and 2 exist
+        3
+    """
+    folder = os.path.join(export_dir, model_name)
+    names = tf.io.gfile.listdir(folder) if tf.io.gfile.isdir(folder) else []
+    versions = [int(name.rstrip("/")) for name in names if name.rstrip("/").isdigit()]
+    return max(versions, default=0) + 1
 
 
 def serving_functions(model, max_num=DEFAULT_MAX_NUM):
@@ -141,7 +158,8 @@ def serving_functions(model, max_num=DEFAULT_MAX_NUM):
     def fill(images, known, seed, temperature, labels, checks=()):
         images, labels = model.check_inputs(images, labels)
         seed, temperature = _ensure_shapes([seed, temperature], [seed_spec, temperature_spec])
-        with tf.control_dependencies([*checks, _check_temperature(temperature)]):
+        temperature = validation.check_temperature(temperature)
+        with tf.control_dependencies(checks):
             known = tf.identity(known)
         return {"images": model.fill(images, known, seed, temperature, labels)}
 
@@ -217,6 +235,3 @@ def _positional(body, specs):
     function.__name__ = body.__name__
     return function
 
-
-def _check_temperature(temperature):
-    return tf.debugging.assert_positive(temperature, message="temperature must be > 0")

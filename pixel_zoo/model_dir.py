@@ -94,6 +94,25 @@ def make_checkpoint(model, optimizer=None, step=None):
     return tf.train.Checkpoint(**{key: value for key, value in parts.items() if value is not None})
 
 
+def checkpoints(model_dir):
+    """The checkpoints' path prefixes under ``MODEL_DIR/checkpoints``, oldest first.
+
+    Those the `tf.train.CheckpointManager` state lists, and any other ``ckpt-<step>``
+    whose index file exists (the state file names a checkpoint only once it is written,
+    and may itself be damaged), ordered by step.
+    """
+    directory = checkpoint_dir(model_dir)
+    try:
+        state = tf.train.get_checkpoint_state(directory)
+    except (tf.errors.OpError, ValueError):  # A damaged state file: the files still tell.
+        state = None
+    listed = list(state.all_model_checkpoint_paths) if state else []
+    found = [path[:-len(".index")] for path in
+             tf.io.gfile.glob(os.path.join(directory, "ckpt-*.index"))]
+    prefixes = {os.path.join(directory, os.path.basename(path)) for path in listed + found}
+    return sorted(prefixes, key=lambda path: int(path.rsplit("-", 1)[-1]))
+
+
 def latest_checkpoint(model_dir):
     """The newest checkpoint's path prefix under ``MODEL_DIR/checkpoints``, or None."""
     return tf.train.latest_checkpoint(checkpoint_dir(model_dir))

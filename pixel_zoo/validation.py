@@ -11,6 +11,8 @@ Example:
     tf.int32
 """
 
+import math
+
 import numpy as np
 import tensorflow as tf
 
@@ -58,25 +60,8 @@ def check_images(images, image_shape, num_levels):
         raise ValueError(
             f"images must have shape [batch, {', '.join(map(str, image_shape))}], got {shape}."
         )
-    images = tf.cast(images, tf.int32)
-    if tf.executing_eagerly():
-        if images.shape.num_elements():
-            low, high = int(tf.reduce_min(images)), int(tf.reduce_max(images))
-            if low < 0 or high >= num_levels:
-                raise ValueError(
-                    f"image values must be in [0, {num_levels}), got values in [{low}, {high}]."
-                )
-        return images
-    checks = [
-        tf.debugging.assert_greater_equal(
-            images, 0, message="image values must be >= 0"
-        ),
-        tf.debugging.assert_less(
-            images, num_levels, message=f"image values must be < num_levels={num_levels}"
-        ),
-    ]
-    with tf.control_dependencies(checks):
-        return tf.identity(images)
+    images = _check_range(tf.convert_to_tensor(images), "image values", "num_levels", num_levels)
+    return tf.cast(images, tf.int32)
 
 
 def check_labels(labels, num_classes, images):
@@ -90,28 +75,69 @@ def check_labels(labels, num_classes, images):
         raise ValueError(f"labels must be integers, got dtype {labels.dtype.name}.")
     if labels.shape.rank != 1:
         raise ValueError(f"labels must have shape [batch], got {tuple(labels.shape)}.")
-    labels = tf.cast(labels, tf.int32)
-    if tf.executing_eagerly():
-        if labels.shape[0] != images.shape[0]:
-            raise ValueError(
-                f"got {labels.shape[0]} labels for {images.shape[0]} images."
-            )
-        if labels.shape[0] and not (
-            0 <= int(tf.reduce_min(labels)) and int(tf.reduce_max(labels)) < num_classes
-        ):
-            raise ValueError(f"labels must be in [0, {num_classes}), got {labels.numpy()}.")
-        return labels
-    checks = [
-        tf.debugging.assert_equal(
+    if tf.executing_eagerly() and labels.shape[0] != images.shape[0]:
+        raise ValueError(f"got {labels.shape[0]} labels for {images.shape[0]} images.")
+    if not tf.executing_eagerly():
+        check = tf.debugging.assert_equal(
             tf.shape(labels)[0], tf.shape(images)[0], message="one label per image"
-        ),
-        tf.debugging.assert_greater_equal(labels, 0, message="labels must be >= 0"),
-        tf.debugging.assert_less(
-            labels, num_classes, message=f"labels must be < num_classes={num_classes}"
-        ),
-    ]
+        )
+        with tf.control_dependencies([check]):
+            labels = tf.identity(labels)
+    return tf.cast(_check_range(labels, "labels", "num_classes", num_classes), tf.int32)
+
+
+def _check_range(values, name, limit_name, limit):
+    """Integer ``values`` checked to lie in ``[0, limit)``, compared in their own dtype.
+
+    Checked before any cast: a narrowing cast wraps (an int64 ``2**32 + 1`` becomes int32
+    ``1``) and would pass the check. Eagerly a value out of range raises ``ValueError``;
+    in a graph the checks run as `tf.debugging` asserts (``InvalidArgumentError``).
+    """
+    dtype = values.dtype
+    if tf.executing_eagerly():
+        array = values.numpy()
+        if array.size and (array.min() < 0 or array.max() >= limit):
+            raise ValueError(
+                f"{name} must be in [0, {limit}), got values in [{array.min()}, {array.max()}]."
+            )
+        return values
+    checks = []
+    if not dtype.is_unsigned:
+        checks.append(tf.debugging.assert_greater_equal(
+            values, tf.zeros((), dtype), message=f"{name} must be >= 0"))
+    if limit <= dtype.max:  # A narrower dtype cannot hold a value out of range.
+        checks.append(tf.debugging.assert_less(
+            values, tf.constant(limit, dtype), message=f"{name} must be < {limit_name}={limit}"))
     with tf.control_dependencies(checks):
-        return tf.identity(labels)
+        return tf.identity(values)
+
+
+def check_temperature(temperature):
+    """The sampling ``temperature`` as a float32 scalar, checked to be > 0 and finite.
+
+    Logits are divided by it, so 0 or a negative value would give no distribution (all
+    the mass on one value, or reversed) and NaN an arbitrary one. Eagerly a bad value
+    raises ``ValueError``; in a graph (an exported signature) an assert fails with
+    ``InvalidArgumentError``.
+
+    Example:
+        >>> check_temperature(0.9).numpy()
+        0.9
+    """
+    temperature = tf.cast(temperature, tf.float32)
+    if temperature.shape.rank is not None and temperature.shape.rank != 0:
+        raise ValueError(f"temperature must be a scalar, got shape {temperature.shape}.")
+    if tf.executing_eagerly():
+        value = float(temperature)
+        if not (math.isfinite(value) and value > 0):
+            raise ValueError(f"temperature must be > 0 and finite, got {value}.")
+        return temperature
+    check = tf.debugging.Assert(
+        tf.math.is_finite(temperature) & (temperature > 0),
+        ["temperature must be > 0 and finite, got", temperature],
+    )
+    with tf.control_dependencies([check]):
+        return tf.identity(temperature)
 
 
 def check_mask(mask, images):

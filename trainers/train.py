@@ -17,6 +17,7 @@ sample grids in samples/ (see `pixel_zoo.model_dir`).
 """
 
 import os
+import sys
 
 from absl import app, flags
 
@@ -77,6 +78,8 @@ def main(argv):
         result = training.train(config, strategy)
     except training.ConfigError as error:
         raise app.UsageError(str(error)) from error
+    except training.CheckpointWriteError as error:
+        sys.exit(f"train: {error}")
     print(f"valid at step {result['step']}: {result['nats']:.2f} nats/image, "
           f"{result['bits_per_dim']:.4f} bits/dim over {result['num_images']} images")
 

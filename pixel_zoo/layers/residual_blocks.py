@@ -148,8 +148,11 @@ class LogitsStack(keras.layers.Layer):
         self.color_channels = color_channels
         self.channel_outputs = channel_outputs
         self.hidden = MaskedConv2D(output_units, 1, color_channels=color_channels, name="hidden")
+        # float32 even under mixed precision: float16 would quantize a mixture head's means
+        # and log-scales (a bin of 8-bit data is 0.008 wide) before the head reads them.
         self.logits = MaskedConv2D(
-            color_channels * channel_outputs, 1, color_channels=color_channels, name="logits"
+            color_channels * channel_outputs, 1, color_channels=color_channels, name="logits",
+            dtype="float32",
         )
 
     def build(self, input_shape):

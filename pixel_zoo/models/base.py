@@ -119,7 +119,8 @@ class AutoregressiveImageModel(keras.Model):
         Args:
           num: number of images.
           seed: an int or a pair of ints (stateless random ops).
-          temperature: logits are divided by it; 1 samples the model itself.
+          temperature: logits are divided by it (> 0 and finite); 1 samples the model
+            itself, below 1 sharpens, above 1 flattens.
           labels: int ``[num]`` classes, for a class-conditional model only.
           method: "fast" (cached incremental generation, `pixel_zoo.fast_sampling`)
             or "naive" (one forward pass per position, `pixel_zoo.sampling`).
@@ -173,8 +174,8 @@ class AutoregressiveImageModel(keras.Model):
     def _fill_checked(self, images, known, seed, temperature, labels, method):
         # Tensors, not Python numbers: one compiled `fill` serves every mask and temperature.
         return self.fill(
-            images, known, validation.as_seed(seed), tf.cast(temperature, tf.float32), labels,
-            method,
+            images, known, validation.as_seed(seed), validation.check_temperature(temperature),
+            labels, method,
         )
 
     @tf.function(reduce_retracing=True, jit_compile=True)

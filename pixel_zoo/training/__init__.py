@@ -9,6 +9,7 @@ Example:
     >>> training.evaluate_model_dir("/tmp/runs/pixelcnn")
 """
 
+from pixel_zoo.training.checkpointing import CheckpointWriteError
 from pixel_zoo.training.config import LR_SCHEDULES, ConfigError, TrainConfig
 from pixel_zoo.training.distribute import STRATEGIES, make_strategy
 from pixel_zoo.training.evaluation import Evaluator, evaluate_model_dir

@@ -1,9 +1,15 @@
 """Saving and resuming a run's checkpoints, on one machine or several workers.
 
+Resuming survives a damaged newest checkpoint (a truncated file, what a full disk or an
+interrupted copy leaves): `Checkpointer.restore` tries the checkpoints newest first, logs
+what is wrong with each one it skips, and resumes from the newest that reads. A save that
+fails raises `CheckpointWriteError` and leaves the earlier checkpoints in place (the
+checkpoint files are complete before ``MODEL_DIR/checkpoints/checkpoint`` names them).
+
 Example:
     >>> checkpointer = Checkpointer(model_dir, model_dir_lib.make_checkpoint(model, opt, step),
     ...                             strategy)
-    >>> checkpointer.restore()        # the step of the latest checkpoint, 0 if none
+    >>> checkpointer.restore()        # the step of the newest good checkpoint, 0 if none
     >>> checkpointer.save(step=100)   # MODEL_DIR/checkpoints/ckpt-100
 """
 
@@ -12,9 +18,14 @@ import shutil
 import tempfile
 
 import tensorflow as tf
+from absl import logging
 
 from pixel_zoo import model_dir as model_dir_lib
 from pixel_zoo.training import distribute
+
+
+class CheckpointWriteError(OSError):
+    """A checkpoint could not be written (a full disk, a lost mount); older ones are kept."""
 
 
 class Checkpointer:
@@ -41,20 +52,79 @@ class Checkpointer:
         self.saved_step = None
 
     def restore(self):
-        """Restores the latest checkpoint, if any; returns its step (0 without one)."""
-        path = tf.train.latest_checkpoint(self.directory)
-        if path is None:
-            return 0
-        self.checkpoint.restore(path).assert_existing_objects_matched()
-        self.saved_step = int(self.checkpoint.step)
-        return self.saved_step
+        """Restores the newest checkpoint that reads; returns its step (0 without one).
+
+        A damaged checkpoint is logged (which files, what is wrong) and skipped for the
+        one before it; if every checkpoint is damaged, nothing is restored.
+        """
+        for path in reversed(model_dir_lib.checkpoints(os.path.dirname(self.directory))):
+            try:
+                self.checkpoint.restore(path).assert_existing_objects_matched()
+            except (tf.errors.OpError, ValueError, IndexError, AssertionError) as error:
+                logging.warning("Skipping the damaged checkpoint %s (%s); %s. Trying the one "
+                                "before it.", path, _first_line(error), diagnose(path))
+                continue
+            # Under a strategy the step is a MirroredVariable, which int() does not take.
+            self.saved_step = int(self.checkpoint.step.numpy())
+            return self.saved_step
+        return 0
 
     def save(self, step):
-        """Saves the current state as checkpoint ``step``."""
-        if self.is_chief:
-            self.manager.save(checkpoint_number=step)
-        else:
-            scratch = tempfile.mkdtemp(prefix="pixel_zoo_checkpoint_")
-            self.checkpoint.write(os.path.join(scratch, "ckpt"))
-            shutil.rmtree(scratch, ignore_errors=True)
+        """Saves the current state as checkpoint ``step``.
+
+        Raises:
+          CheckpointWriteError: the files could not be written; the checkpoints from
+            before are kept and still listed.
+        """
+        try:
+            if self.is_chief:
+                self.manager.save(checkpoint_number=step)
+            else:
+                scratch = tempfile.mkdtemp(prefix="pixel_zoo_checkpoint_")
+                self.checkpoint.write(os.path.join(scratch, "ckpt"))
+                shutil.rmtree(scratch, ignore_errors=True)
+        except (OSError, tf.errors.OpError) as error:
+            kept = ("No earlier checkpoint exists." if self.saved_step is None else
+                    f"The checkpoint of step {self.saved_step} is kept.")
+            raise CheckpointWriteError(
+                f"Could not write the checkpoint of step {step} in {self.directory} "
+                f"({type(error).__name__}: {error}). Is the disk full? {kept} Free some space "
+                "and rerun the same command to resume."
+            ) from error
         self.saved_step = step
+
+
+def diagnose(path):
+    """What is wrong with checkpoint ``path``: the first file that does not read, and why.
+
+    Reads every tensor, so call it only for a checkpoint that failed to restore.
+
+    Example:
+        >>> diagnose("/tmp/run/checkpoints/ckpt-6")
+        'ckpt-6.data-00000-of-00001 (812 bytes): tensor model/... does not read: ...'
+    """
+    folder, prefix = os.path.split(path)
+    try:
+        reader = tf.train.load_checkpoint(path)
+    except (tf.errors.OpError, ValueError) as error:
+        return f"{_file_and_size(folder, prefix + '.index')}: {_first_line(error)}"
+    for name in sorted(reader.get_variable_to_shape_map()):
+        try:
+            reader.get_tensor(name)
+        except (tf.errors.OpError, ValueError, IndexError) as error:
+            data_files = sorted(file for file in tf.io.gfile.listdir(folder)
+                                if file.startswith(prefix + ".data-"))
+            files = ", ".join(_file_and_size(folder, file) for file in data_files)
+            return f"{files or 'no data file'}: tensor {name} does not read: {_first_line(error)}"
+    return "every file reads; the checkpoint does not match this run's objects"
+
+
+def _file_and_size(folder, name):
+    path = os.path.join(folder, name)
+    if not tf.io.gfile.exists(path):
+        return f"{name} (missing)"
+    return f"{name} ({tf.io.gfile.stat(path).length} bytes)"
+
+
+def _first_line(error):
+    return f"{type(error).__name__}: {(str(error).strip().splitlines() or [''])[0]}"

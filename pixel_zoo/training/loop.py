@@ -30,11 +30,12 @@ from absl import logging
 import pixel_zoo as pz
 from pixel_zoo import data, images
 from pixel_zoo import model_dir as model_dir_lib
-from pixel_zoo.training import distribute
+from pixel_zoo.training import distribute, history, resume
 from pixel_zoo.training.checkpointing import Checkpointer
 from pixel_zoo.training.config import ConfigError
 from pixel_zoo.training.evaluation import Evaluator, eval_dataset, nll
-from pixel_zoo.training.optimizer import clip_by_global_batch_norm, ema_weights, make_optimizer
+from pixel_zoo.training.optimizer import (clip_by_global_batch_norm, ema_weights, make_optimizer,
+                                          start_averages)
 from pixel_zoo.training.progress import ProgressLog
 from pixel_zoo.training.summaries import SummaryWriters
 
@@ -42,10 +43,13 @@ from pixel_zoo.training.summaries import SummaryWriters
 def train(config, strategy=None):
     """Trains, or resumes training, ``config.model`` on ``config.dataset`` in ``config.model_dir``.
 
-    Writes ``config.json``, checkpoints every ``checkpoint_every`` steps and at the end,
+    Writes ``config.json`` (on the first call only), checkpoints every ``checkpoint_every`` steps and at the end,
     training summaries every ``log_every`` steps, and validation summaries with a sample
     grid every ``eval_every`` steps and at the end (see `pixel_zoo.model_dir`). A fresh
-    run also validates at step 0.
+    run also validates at step 0. Each call appends a line to ``history.jsonl``
+    (`pixel_zoo.training.history`). A rerun resumes from the newest checkpoint that reads,
+    and must keep the flags that fix the data position and the setup
+    (`pixel_zoo.training.resume`).
 
     Args:
       config: a `TrainConfig`.
@@ -57,7 +61,9 @@ def train(config, strategy=None):
 
     Raises:
       ConfigError: a setting that cannot work (unknown dataset, missing data, a batch that
-        does not split over the replicas, another model in ``model_dir``), before training.
+        does not split over the replicas, another model in ``model_dir``, a resumed run's
+        flags changed), before training.
+      CheckpointWriteError: a checkpoint could not be written; the ones before are kept.
       FloatingPointError: the loss or the weights became NaN or infinite; the checkpoints
         from before are kept, and no later one is written.
     """
@@ -74,15 +80,22 @@ class _Run:
                 f"batch_size {config.batch_size} does not split evenly over {replicas} "
                 f"replicas; use a multiple of {replicas}."
             )
+        self.time_start, self.timer = history.now(), time.perf_counter()
+        stored = _stored_config(config.model_dir)
+        if stored:
+            resume.check_unchanged(config, stored["training"])
         train_data, valid_data = _load_split(config, "train"), _load_split(config, "valid")
         keras.utils.set_random_seed(config.seed)
         with strategy.scope():
             self.model = _build_model(config, train_data)
-            self.optimizer = make_optimizer(config)
+            self.optimizer = make_optimizer(
+                config, resume.schedule_steps(config, stored and stored["training"]))
             self.optimizer.build(self.model.trainable_variables)
+            start_averages(self.optimizer, self.model)
             step = tf.Variable(0, dtype=tf.int64, trainable=False, name="step")
-        _check_same_run(config, self.model)
-        self.config = config
+        if stored:
+            _check_same_run(config, stored, self.model)
+        self.config, self.strategy = config, strategy
         self.checkpointer = Checkpointer(
             config.model_dir, model_dir_lib.make_checkpoint(self.model, self.optimizer, step),
             strategy,
@@ -92,7 +105,7 @@ class _Run:
             logging.info("Resuming from the checkpoint at step %d in %s", self.start,
                          config.model_dir)
         self.is_chief = distribute.is_chief(strategy)
-        if self.is_chief:
+        if self.is_chief and not stored:  # Kept as first written: history.jsonl has the rest.
             model_dir_lib.write_config(
                 config.model_dir, self.model, self.optimizer, dataset=config.dataset,
                 training=dataclasses.asdict(config), num_replicas=replicas,
@@ -110,7 +123,24 @@ class _Run:
         self.progress = ProgressLog(config.batch_size, config.train_steps, self.model.image_shape)
 
     def run(self):
-        """Trains to ``train_steps``; returns the last validation."""
+        """Trains to ``train_steps``; returns the last validation. Appends to history.jsonl."""
+        outcome = "interrupted"
+        try:
+            result = self.train()
+            outcome = "finished" if result["step"] >= self.config.train_steps else "time limit"
+            return result
+        except Exception as error:
+            outcome = f"{type(error).__name__}: {error}"
+            raise
+        finally:
+            if self.is_chief:
+                history.append(
+                    self.config.model_dir, self.config, self.start,
+                    self.checkpointer.saved_step or 0, self.time_start,
+                    time.perf_counter() - self.timer, outcome, self.strategy)
+
+    def train(self):
+        """The loop of `run`."""
         config = self.config
         with contextlib.closing(self.writers):
             if self.start == 0 and config.eval_every:
@@ -228,12 +258,16 @@ def _num_classes(config, train_data):
     return int(train_data.labels.max()) + 1
 
 
-def _check_same_run(config, model):
-    """Refuses a ``model_dir`` that holds a run of another model or dataset."""
+def _stored_config(model_dir):
+    """The ``config.json`` of the run in ``model_dir``, None for a new run."""
     try:
-        previous = model_dir_lib.read_config(config.model_dir)
+        return model_dir_lib.read_config(model_dir)
     except FileNotFoundError:
-        return
+        return None
+
+
+def _check_same_run(config, previous, model):
+    """Refuses a ``model_dir`` that holds a run of another model or dataset."""
     current = json.loads(json.dumps(keras.saving.serialize_keras_object(model)))
     if previous["model"] != current or previous["dataset"] != config.dataset:
         raise ConfigError(

@@ -15,7 +15,7 @@ import tensorflow as tf
 EMA_MOMENTUM = 0.999
 
 
-def make_optimizer(config):
+def make_optimizer(config, schedule_steps=None):
     """Adam as in the PixelRNN paper (learning rate 1e-3), with the schedule and EMA of ``config``.
 
     Gradient clipping is not Keras's ``global_clipnorm``: under a strategy that clips each
@@ -23,18 +23,21 @@ def make_optimizer(config):
 
     Args:
       config: a `TrainConfig`.
+      schedule_steps: the decay schedule's length (default ``config.train_steps``); a
+        resumed run keeps its first one (`pixel_zoo.training.resume.schedule_steps`).
 
     Returns:
       A Keras optimizer, wrapped in a `keras.optimizers.LossScaleOptimizer` for mixed precision.
     """
     learning_rate = config.learning_rate
+    schedule_steps = schedule_steps or config.train_steps
     if config.lr_schedule == "exponential":
         learning_rate = keras.optimizers.schedules.ExponentialDecay(
-            config.learning_rate, decay_steps=config.train_steps, decay_rate=0.1
+            config.learning_rate, decay_steps=schedule_steps, decay_rate=0.1
         )
     elif config.lr_schedule == "cosine":
         learning_rate = keras.optimizers.schedules.CosineDecay(
-            config.learning_rate, decay_steps=config.train_steps
+            config.learning_rate, decay_steps=schedule_steps
         )
     optimizer = keras.optimizers.Adam(
         learning_rate, use_ema=config.ema, ema_momentum=EMA_MOMENTUM
@@ -67,6 +70,22 @@ def clip_by_global_batch_norm(grads, clip_norm, loss_scale=1.0):
     norm = tf.linalg.global_norm(summed) / tf.cast(loss_scale, tf.float32)
     factor = tf.minimum(1.0, clip_norm / norm)
     return [None if grad is None else grad * tf.cast(factor, grad.dtype) for grad in grads]
+
+
+def start_averages(optimizer, model):
+    """Starts the moving averages at the model's weights, so they are never all-zero ones.
+
+    Keras creates them as zeros and fills them at the first step: a validation before it
+    (a fresh run's step 0) would score all-zero weights. Call it after ``optimizer.build``;
+    a restored checkpoint overwrites them. Does nothing for an optimizer without EMA.
+    """
+    if not _uses_ema(optimizer):
+        return
+    inner = getattr(optimizer, "inner_optimizer", optimizer)
+    # Keras keeps the averages in this list, one per trainable variable, in their order.
+    for average, variable in zip(inner._model_variables_moving_average,
+                                 model.trainable_variables):
+        average.assign(variable)
 
 
 @contextlib.contextmanager

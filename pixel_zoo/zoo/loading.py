@@ -38,6 +38,11 @@ def load(name, weights=None):
     Returns:
       A built `pz.models.AutoregressiveImageModel`.
 
+    Raises:
+      FileNotFoundError: the weights file does not exist.
+      ValueError: an unknown name, a packaged file that fails its sha256 check, or
+        ``weights`` that are not this model's weights file.
+
     Example:
         >>> model = pz.zoo.load("pixelcnn_binarized_mnist")
         >>> digits = model.sample(16, seed=(1, 2))
@@ -52,5 +57,12 @@ def load(name, weights=None):
             "corrupt or was replaced; reinstall pixel_zoo or pass weights=PATH."
         )
     model = build_model(entry)
-    model.load_weights(path)
+    try:
+        model.load_weights(path)
+    except (OSError, ValueError) as error:  # h5py: not an HDF5 file; Keras: other weights
+        raise ValueError(
+            f"{name}: {path} is not a weights file of this model ({type(error).__name__}: "
+            f"{error}). Pass weights= a .weights.h5 file saved by model.save_weights() from a "
+            f"{entry.model} built like the entry, or leave weights out to use the packaged file."
+        ) from error
     return model

@@ -51,7 +51,8 @@ def test_export_writes_one_tf_serving_version(exported, tmp_path):
     assert sorted(os.listdir(base)) == ["3"], "no temporary folder is left behind"
     assert os.path.isfile(os.path.join(path, "saved_model.pb"))
     assert os.path.isdir(os.path.join(path, "variables"))
-    with pytest.raises(FileExistsError, match="export a new version"):
+    with pytest.raises(FileExistsError, match=r"version 3 of 'tiny' was exported already\. "
+                                              r"Export version 4 \(--version=4\)"):
         export_lib.export_model(model, os.path.dirname(base), "tiny", version=3)
 
 

@@ -78,3 +78,30 @@ def test_bad_sampling_arguments(model):
 def test_bad_completion_masks(model, arguments, message):
     with pytest.raises(ValueError, match=message):
         model.complete(np.zeros((1, 4, 4, 1), np.uint8), **arguments)
+
+
+@pytest.mark.parametrize("dtype", [np.int64, np.uint64])
+def test_values_are_checked_before_a_narrowing_cast(model, dtype):
+    images = np.ones((1, 4, 4, 1), dtype)
+    images[0, 0, 0, 0] = 2**32 + 1  # int32 of it would be 1, a binary model's value
+    for run in (model, model.log_prob, lambda x: model.complete(x, known_rows=1)):
+        with pytest.raises(ValueError, match=r"values in \[1, 4294967297\]"):
+            run(images)
+    log_prob = tf.function(model.log_prob,
+                           input_signature=[tf.TensorSpec([None, 4, 4, 1], dtype)])
+    with pytest.raises(tf.errors.InvalidArgumentError, match="num_levels=2"):
+        log_prob(images)
+
+
+def test_labels_are_checked_before_a_narrowing_cast():
+    model = tiny_model("gated_pixelcnn", (4, 4, 1), num_levels=2, num_classes=3)
+    with pytest.raises(ValueError, match=r"labels must be in \[0, 3\)"):
+        model.log_prob(np.zeros((1, 4, 4, 1), np.uint8), labels=np.array([2**32 + 1]))
+
+
+@pytest.mark.parametrize("temperature", [0.0, -1.0, float("nan"), float("inf")])
+def test_temperature_must_be_positive_and_finite(model, temperature):
+    with pytest.raises(ValueError, match="temperature must be > 0 and finite"):
+        model.sample(1, temperature=temperature)
+    with pytest.raises(ValueError, match="temperature must be > 0 and finite"):
+        model.complete(np.zeros((1, 4, 4, 1), np.uint8), known_rows=1, temperature=temperature)

@@ -138,3 +138,17 @@ def test_mixed_precision_model_is_sampled_in_float32():
     np.testing.assert_allclose(_step_by_step_logits(model, images), logits, atol=0.05)
     samples = np.asarray(model.sample(2, seed=1))
     assert samples.dtype == np.uint8 and samples.max() < 4
+
+
+def test_mixed_precision_head_inputs_are_float32_and_the_samplers_agree():
+    keras.mixed_precision.set_global_policy("mixed_float16")
+    try:
+        model = _randomize(tiny_model("pixelcnn", (2, 2, 3), num_levels=256,
+                                      logistic_mixtures=2))
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+    images = _random_images((2, 2, 3))
+    # float16 would quantize the mixture's means to ~1e-3, an eighth of a bin of 8-bit data.
+    assert model.outputs_from_checked(tf.constant(images, tf.int32)).dtype == tf.float32
+    fast = np.asarray(model.sample(5, seed=(1, 2)))
+    np.testing.assert_array_equal(fast, model.sample(5, seed=(1, 2), method="naive"))

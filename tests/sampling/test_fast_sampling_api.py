@@ -45,9 +45,14 @@ class _PixelCNNWithIdentityBlocks(PixelCNN):
         return _IdentityBlock(name=name)
 
 
-def test_a_model_without_a_fast_sampler_is_sampled_naively():
+def test_a_model_without_a_fast_sampler_is_sampled_naively(monkeypatch):
+    # Its default ("fast") must fall back to the naive sampler: the fast one never runs.
+    # (That fast and naive draw the same images is tested in test_fast_sampling.py.)
+    def fast_sampler(*args, **kwargs):
+        raise AssertionError("the fast sampler ran")
+
     model = _PixelCNNWithIdentityBlocks((3, 3, 1), num_levels=2, num_layers=1, hidden_units=4)
     assert not fast_sampling.supports(model)
-    np.testing.assert_array_equal(
-        model.sample(3, seed=1), model.sample(3, seed=1, method="naive")
-    )
+    naive = model.sample(3, seed=1, method="naive")
+    monkeypatch.setattr(fast_sampling, "fill", fast_sampler)
+    np.testing.assert_array_equal(model.sample(3, seed=1, method="fast"), naive)

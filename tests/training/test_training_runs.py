@@ -93,6 +93,19 @@ def test_run_writes_config_checkpoints_summaries_and_sample_grids(tmp_path):
                       rtol=1e-5)
 
 
+def test_ema_validation_at_step_0_scores_the_initial_weights(tmp_path):
+    # Keras creates the moving averages as zeros: all-zero weights score 784 ln 2 nats.
+    steps_0 = []
+    for ema in (False, True):
+        config = tiny_config(tmp_path, model_dir=str(tmp_path / f"ema_{ema}"), train_steps=1,
+                             eval_every=1, ema=ema)
+        train(config)
+        steps_0.append(dict(summaries.read_scalars(
+            os.path.join(config.model_dir, "valid"))["nats"])[0])
+    assert not np.isclose(steps_0[1], 784 * np.log(2), rtol=1e-4)
+    assert np.isclose(steps_0[1], steps_0[0], rtol=1e-6), steps_0
+
+
 def test_rerun_resumes_and_a_finished_run_only_validates(tmp_path):
     train(tiny_config(tmp_path, train_steps=3))
     result = train(tiny_config(tmp_path, train_steps=5))
@@ -112,7 +125,7 @@ def test_time_limit_stops_with_a_checkpoint_and_a_rerun_resumes(tmp_path):
 
 def test_another_model_in_the_model_dir_is_refused(tmp_path):
     train(tiny_config(tmp_path, train_steps=1))
-    with pytest.raises(ConfigError, match="holds a run of another model"):
+    with pytest.raises(ConfigError, match=r"hidden_units +4 +8"):
         train(tiny_config(tmp_path, train_steps=2, hidden_units=8))
 
 
@@ -221,12 +234,9 @@ def free_ports(count):
     return ports
 
 
-@pytest.mark.slow
-def test_two_workers_train_with_multi_worker_mirrored_strategy(tmp_path):
-    run_dir = str(tmp_path / "run")
+def run_two_workers(flags):
+    """Runs ``trainers.train flags`` as a cluster of two workers on loopback; their stderr."""
     cluster = {"worker": [f"127.0.0.1:{port}" for port in free_ports(2)]}
-    flags = train_flags(run_dir, strategy="multi_worker", train_steps=4, checkpoint_every=2,
-                        eval_every=2, num_samples=2)
     workers = []
     for index in range(2):
         tf_config = {"cluster": cluster, "task": {"type": "worker", "index": index}}
@@ -244,6 +254,14 @@ def test_two_workers_train_with_multi_worker_mirrored_strategy(tmp_path):
     for worker, stderr in zip(workers, errors):
         assert worker.returncode == 0, stderr[-3000:]
         assert "num_workers = 2" in stderr
+    return errors
+
+
+@pytest.mark.slow
+def test_two_workers_train_with_multi_worker_mirrored_strategy(tmp_path):
+    run_dir = str(tmp_path / "run")
+    run_two_workers(train_flags(run_dir, strategy="multi_worker", train_steps=4,
+                                checkpoint_every=2, eval_every=2, num_samples=2))
     assert model_dir.latest_checkpoint(run_dir).endswith("ckpt-4")
     assert model_dir.read_config(run_dir)["num_replicas"] == 2
     assert len(summaries.read_scalars(os.path.join(run_dir, "train"))["nats"]) == 4

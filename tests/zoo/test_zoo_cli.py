@@ -109,3 +109,12 @@ def test_complete_a_colour_image_with_a_packaged_model(rgb_name, tmp_path):
     for column in range(1, 4):
         tile = grid[1:33, 1 + 33 * column: 33 + 33 * column]
         np.testing.assert_array_equal(tile[:16], image[:16])
+
+
+@pytest.mark.parametrize("temperature", ["0", "-1", "nan"])
+def test_sample_refuses_a_temperature_that_is_not_positive_and_finite(name, tmp_path,
+                                                                      temperature):
+    with pytest.raises(SystemExit, match="temperature must be > 0 and finite"):
+        cli.main(["sample", name, "--temperature", temperature, "--out",
+                  str(tmp_path / "grid.png")])
+    assert not (tmp_path / "grid.png").exists()

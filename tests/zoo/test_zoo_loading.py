@@ -60,6 +60,15 @@ def test_explicit_weights_path_overrides_the_packaged_file(registered, tmp_path)
     np.testing.assert_array_equal(loaded.log_prob(images), other.log_prob(images))
 
 
+def test_a_file_that_is_not_a_weights_file_is_named_with_the_fix(registered, tmp_path):
+    _, entry = registered
+    text = tmp_path / "notes.weights.h5"  # h5py: "file signature not found"
+    text.write_text("not weights")
+    with pytest.raises(ValueError, match=rf"{entry.name}: {text} is not a weights file of this "
+                                         r"model \(OSError: .*\)\. Pass weights= a \.weights\.h5"):
+        pz.zoo.load(entry.name, weights=text)
+
+
 @pytest.mark.parametrize("name", pz.zoo.list_models())
 def test_every_packaged_model_loads_and_samples(name):
     entry = pz.zoo.get(name)

@@ -1,0 +1,63 @@
+"""Which flags a resumed run may change, and the refusal that names the others.
+
+A run's batches are a fixed sequence given its seed and batch size, and its checkpoint
+holds one model and one optimizer, so resuming with another ``--batch_size``, ``--seed``,
+``--dataset``, model size, learning rate or schedule would train on the wrong data
+position or another setup. Those are refused with a table of stored and requested values.
+The flags in `MAY_CHANGE` only say how long to train and what to log, validate and save;
+each invocation's values are kept in ``MODEL_DIR/history.jsonl`` (`pixel_zoo.training.history`).
+
+The learning-rate schedule's length is the ``train_steps`` of the first invocation, kept in
+``config.json``: a rerun with more ``--train_steps`` continues the same schedule (an
+exponential decay keeps decaying, a cosine stays at 0 past its end) instead of jumping to
+a stretched one.
+
+Example:
+    >>> check_unchanged(TrainConfig(model_dir="/tmp/run", batch_size=16),
+    ...                 {"batch_size": 32, "model_dir": "/tmp/run", ...})
+    ConfigError: /tmp/run holds a run with other settings ...
+      flag        stored  requested
+      batch_size  32      16
+"""
+
+import dataclasses
+
+from pixel_zoo.training.config import ConfigError, TrainConfig
+
+MAY_CHANGE = frozenset({
+    "model_dir", "data_dir", "train_steps", "time_limit_minutes", "log_every", "eval_every",
+    "eval_batches", "checkpoint_every", "num_samples",
+})
+
+
+def check_unchanged(config, stored):
+    """Raises `ConfigError` naming each flag of ``config`` that differs from the ``stored`` run.
+
+    Args:
+      config: the requested `TrainConfig`.
+      stored: the run's first flags (``config.json``'s ``"training"``); a flag missing
+        there (a run from an older version) counts as its default.
+    """
+    defaults = {field.name: field.default for field in dataclasses.fields(TrainConfig)}
+    changed = [
+        (name, stored.get(name, defaults[name]), value)
+        for name, value in dataclasses.asdict(config).items()
+        if name not in MAY_CHANGE and stored.get(name, defaults[name]) != value
+    ]
+    if not changed:
+        return
+    rows = [("flag", "stored", "requested"),
+            *((name, repr(old), repr(new)) for name, old, new in changed)]
+    widths = [max(len(row[column]) for row in rows) for column in range(2)]
+    table = "\n".join(f"  {name:{widths[0]}}  {old:{widths[1]}}  {new}" for name, old, new in rows)
+    raise ConfigError(
+        f"{config.model_dir} holds a run with other settings, and resuming it with these "
+        f"would train on the wrong data or another setup:\n{table}\n"
+        f"Rerun with the stored values, or use a new --model_dir. (May change on a rerun: "
+        f"{', '.join(sorted(MAY_CHANGE - {'model_dir'}))}.)"
+    )
+
+
+def schedule_steps(config, stored):
+    """The learning-rate schedule's length: the first invocation's ``train_steps``."""
+    return stored.get("train_steps", config.train_steps) if stored else config.train_steps
