@@ -22,6 +22,8 @@ Example:
 
 import dataclasses
 
+from absl import logging
+
 from pixel_zoo.training.config import ConfigError, TrainConfig
 
 MAY_CHANGE = frozenset({
@@ -60,4 +62,11 @@ def check_unchanged(config, stored):
 
 def schedule_steps(config, stored):
     """The learning-rate schedule's length: the first invocation's ``train_steps``."""
-    return stored.get("train_steps", config.train_steps) if stored else config.train_steps
+    steps = stored.get("train_steps", config.train_steps) if stored else config.train_steps
+    if config.lr_schedule != "constant" and config.train_steps > steps:
+        logging.warning(
+            "--train_steps=%d goes past the %s schedule's %d steps (the first call's "
+            "train_steps), which it continues: %s.", config.train_steps, config.lr_schedule,
+            steps, "the learning rate stays 0" if config.lr_schedule == "cosine"
+            else "the learning rate keeps decaying")
+    return steps

@@ -193,6 +193,7 @@ def writing_checkpoint(directory):
                                             for name in os.listdir(directory))
 
 
+@pytest.mark.slow
 def test_kill_9_loop_while_checkpointing_under_two_replicas(tmp_path):
     run_dir = str(tmp_path / "run")
     directory = model_dir.checkpoint_dir(run_dir)
