@@ -47,9 +47,18 @@ class Checkpointer:
         self.checkpoint = checkpoint
         self.directory = model_dir_lib.checkpoint_dir(model_dir)
         self.is_chief = distribute.is_chief(strategy)
-        self.manager = (tf.train.CheckpointManager(checkpoint, self.directory, max_to_keep)
-                        if self.is_chief else None)
+        self.manager = self._make_manager(max_to_keep) if self.is_chief else None
         self.saved_step = None
+
+    def _make_manager(self, max_to_keep):
+        try:
+            return tf.train.CheckpointManager(self.checkpoint, self.directory, max_to_keep)
+        except ValueError as error:  # An empty state file (a garbled one TF itself ignores).
+            state = os.path.join(self.directory, "checkpoint")
+            logging.warning("Removing the damaged checkpoint state file %s (%s); the "
+                            "checkpoints are found from their files.", state, error)
+            os.remove(state)
+            return tf.train.CheckpointManager(self.checkpoint, self.directory, max_to_keep)
 
     def restore(self):
         """Restores the newest checkpoint that reads; returns its step (0 without one).

@@ -96,6 +96,21 @@ def test_a_damaged_newest_checkpoint_is_reported_and_the_one_before_resumed(
                         os.path.join(reference, "checkpoints", "ckpt-4"))
 
 
+def test_a_damaged_checkpoint_state_file_is_reported_and_the_files_found(tmp_path, reference,
+                                                                          caplog):
+    config = tiny_config(tmp_path, train_steps=3, checkpoint_every=1)
+    train(config)
+    state = os.path.join(model_dir.checkpoint_dir(config.model_dir), "checkpoint")
+    open(state, "w").close()  # Emptied, as a full disk can leave it.
+    with caplog.at_level(logging.WARNING):
+        assert train(tiny_config(tmp_path, checkpoint_every=1))["step"] == 4
+    assert any(f"Removing the damaged checkpoint state file {state}" in record.getMessage()
+               for record in caplog.records)
+    assert read_history(config.model_dir)[-1]["steps_from"] == 3
+    assert_same_weights(model_dir.latest_checkpoint(config.model_dir),
+                        os.path.join(reference, "checkpoints", "ckpt-4"))
+
+
 def test_a_full_disk_fails_clearly_and_keeps_the_last_checkpoint(tmp_path, reference,
                                                                   monkeypatch):
     save = tf.train.CheckpointManager.save
