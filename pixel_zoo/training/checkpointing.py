@@ -22,6 +22,7 @@ from absl import logging
 
 from pixel_zoo import model_dir as model_dir_lib
 from pixel_zoo.training import distribute
+from pixel_zoo.training.config import ConfigError
 
 
 class CheckpointWriteError(OSError):
@@ -64,9 +65,14 @@ class Checkpointer:
         """Restores the newest checkpoint that reads; returns its step (0 without one).
 
         A damaged checkpoint is logged (which files, what is wrong) and skipped for the
-        one before it; if every checkpoint is damaged, nothing is restored.
+        one before it.
+
+        Raises:
+          ConfigError: there are checkpoints and none reads; training from scratch would
+            replace them, so that is left to the user.
         """
-        for path in reversed(model_dir_lib.checkpoints(os.path.dirname(self.directory))):
+        paths = model_dir_lib.checkpoints(os.path.dirname(self.directory))
+        for path in reversed(paths):
             try:
                 self.checkpoint.restore(path).assert_existing_objects_matched()
             except (tf.errors.OpError, ValueError, IndexError, AssertionError) as error:
@@ -76,6 +82,12 @@ class Checkpointer:
             # Under a strategy the step is a MirroredVariable, which int() does not take.
             self.saved_step = int(self.checkpoint.step.numpy())
             return self.saved_step
+        if paths:
+            raise ConfigError(
+                f"None of the {len(paths)} checkpoints in {self.directory} reads (see the "
+                "warnings above). Restore them from a copy, or move the folder aside to "
+                "train from scratch."
+            )
         return 0
 
     def save(self, step):

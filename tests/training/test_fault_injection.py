@@ -111,6 +111,17 @@ def test_a_damaged_checkpoint_state_file_is_reported_and_the_files_found(tmp_pat
                         os.path.join(reference, "checkpoints", "ckpt-4"))
 
 
+def test_no_readable_checkpoint_is_refused_not_overwritten(tmp_path):
+    config = tiny_config(tmp_path, train_steps=2, checkpoint_every=1)
+    train(config)
+    for path in model_dir.checkpoints(config.model_dir):
+        truncate(path + ".data-00000-of-00001")
+    with pytest.raises(ConfigError, match="None of the 2 checkpoints in .* reads"):
+        train(config)
+    assert [path.rsplit("-", 1)[-1] for path in model_dir.checkpoints(config.model_dir)] == [
+        "1", "2"]
+
+
 def test_a_full_disk_fails_clearly_and_keeps_the_last_checkpoint(tmp_path, reference,
                                                                   monkeypatch):
     save = tf.train.CheckpointManager.save
