@@ -5,6 +5,9 @@
     MODEL_DIR/config.json       {"model": <keras.saving.serialize_keras_object(model)>,
                                  "optimizer": <the same for the optimizer>,
                                  "dataset": "binarized_mnist", "training": {<TrainConfig>}, ...}
+                                written by a run's first call and kept (its schedule length)
+    MODEL_DIR/history.jsonl     one line per call: steps_from, steps_to, command, flags, ...
+                                (`pixel_zoo.training.history`)
     MODEL_DIR/checkpoints/      tf.train.CheckpointManager files: ckpt-<step>.index, ...
                                 tf.train.Checkpoint(model={weight.path: weight},
                                                     optimizer=, step=)

@@ -32,7 +32,8 @@ class TrainConfig:
       train_steps: optimizer steps in all, counting those of earlier, resumed runs.
       learning_rate: Adam's learning rate.
       lr_schedule: "constant"; "exponential" (down to a tenth at ``train_steps``); or
-        "cosine" (down to 0 at ``train_steps``).
+        "cosine" (down to 0 at ``train_steps``). A resumed run keeps the first call's
+        ``train_steps`` as the schedule's length (`pixel_zoo.training.resume`).
       grad_clip: clip the global-batch gradient to this global norm; 0 does not clip.
       ema: keep exponential moving averages of the weights (momentum 0.999) and
         evaluate, sample and export with them.
