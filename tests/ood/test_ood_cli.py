@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 
 import pixel_zoo as pz
-from conftest import IMAGE_SHAPE, NUM_LEVELS, training_like
+from ood_case import IMAGE_SHAPE, NUM_LEVELS, training_like
 from pixel_zoo import cli
 from pixel_zoo.zoo import publishing
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from conftest import NUM_LEVELS, training_like
+from ood_case import NUM_LEVELS, training_like
 from pixel_zoo import export_lib
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import pixel_zoo as pz
-from conftest import IMAGE_SHAPE, NUM_LEVELS, training_like
+from ood_case import IMAGE_SHAPE, NUM_LEVELS, training_like
 from test_case import tiny_model
 
 
