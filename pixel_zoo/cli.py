@@ -10,6 +10,7 @@ Examples:
     pixel-zoo eval pixelcnn_binarized_mnist --data "$PIXEL_ZOO_DATA"
     pixel-zoo export pixelcnn_binarized_mnist --export_dir /tmp/serving
     pixel-zoo ood pixelcnn_fashion_mnist --in fashion_mnist:test --out mnist:test --plot ood.png
+    pixel-zoo export pixelcnn_fashion_mnist --ood --export_dir /tmp/serving
 """
 
 import argparse
@@ -98,6 +99,12 @@ def _eval(args, zoo):
 def _export(args, zoo):
     from pixel_zoo import export_lib
 
+    if args.ood:
+        from pixel_zoo import ood
+
+        detector = ood.LikelihoodRatio.from_zoo(args.name)
+        print(export_lib.export_detector(detector, args.export_dir, args.name, args.version))
+        return
     model = zoo.load(args.name)
     print(export_lib.export_model(model, args.export_dir, args.name, args.version))
 
@@ -157,6 +164,9 @@ def _parser():
     export = commands.add_parser("export", help="a TF Serving SavedModel")
     export.add_argument("--export_dir", required=True)
     export.add_argument("--version", type=int, default=1)
+    export.add_argument("--ood", action="store_true",
+                        help="export the entry's OOD detector (model and background) with "
+                             "its ood_score signature instead")
     export.set_defaults(run=_export)
     detect = commands.add_parser("ood", help="out-of-distribution AUROCs of a detector entry")
     detect.add_argument("--in", required=True, dest="in_data",

@@ -5,6 +5,7 @@ import json
 
 import numpy as np
 import pytest
+import tensorflow as tf
 from PIL import Image
 
 import pixel_zoo as pz
@@ -48,6 +49,13 @@ def test_ood_command_prints_aurocs_and_writes_the_plot(entries, tmp_path, capsys
 def test_ood_command_needs_a_detector_entry(entries):
     with pytest.raises(SystemExit, match="cli_bg has no background model"):
         cli.main(["ood", "cli_bg", "--in", entries[1], "--out", "noise:uniform"])
+
+
+def test_export_ood_writes_the_detector(entries, tmp_path, capsys):
+    cli.main(["export", entries[0], "--ood", "--export_dir", str(tmp_path)])
+    path = capsys.readouterr().out.strip()
+    assert path == str(tmp_path / entries[0] / "1")
+    assert sorted(tf.saved_model.load(path).signatures) == ["ood_score", "serving_default"]
 
 
 def test_publish_detector_writes_measured_aurocs_into_the_card(entries, tmp_path, monkeypatch):
