@@ -15,6 +15,11 @@ path holding one version) through `keras.export.ExportArchive`, one
   ``seed``, ``temperature`` (default 1) -> ``images``, the unknown pixels
   sampled in raster order (see `AutoregressiveImageModel.complete`).
 
+`export_detector` writes an OOD detector (`pixel_zoo.ood.LikelihoodRatio`: a model and
+its background model) the same way, with one signature, ``ood_score``: ``images`` ->
+``score`` (higher = more likely out of distribution), ``log_prob``,
+``background_log_prob``, ``bits_per_dim``.
+
 A class-conditional model's signatures also take ``labels`` int32 ``[B]`` (one
 per image; for ``sample``, ``num`` of them), checked to be in ``[0, num_classes)``.
 
