@@ -7,6 +7,7 @@ Example:
     >>> pz.metrics.bits_per_dim(lp, model.image_shape)
 """
 
-from pixel_zoo import data, fast_sampling, heads, layers, metrics, models, sampling, validation, zoo
+from pixel_zoo import (data, fast_sampling, heads, layers, metrics, models, ood, sampling,
+                       validation, zoo)
 
 __version__ = "0.1.0"

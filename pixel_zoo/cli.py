@@ -9,6 +9,8 @@ Examples:
     pixel-zoo complete pixelcnn_binarized_mnist --image digit.png --mask known.png --out done.png
     pixel-zoo eval pixelcnn_binarized_mnist --data "$PIXEL_ZOO_DATA"
     pixel-zoo export pixelcnn_binarized_mnist --export_dir /tmp/serving
+    pixel-zoo ood pixelcnn_fashion_mnist --in fashion_mnist:test --out mnist:test --plot ood.png
+    pixel-zoo export pixelcnn_fashion_mnist --ood --export_dir /tmp/serving
 """
 
 import argparse
@@ -97,8 +99,32 @@ def _eval(args, zoo):
 def _export(args, zoo):
     from pixel_zoo import export_lib
 
+    if args.ood:
+        from pixel_zoo import ood
+
+        detector = ood.LikelihoodRatio.from_zoo(args.name)
+        print(export_lib.export_detector(detector, args.export_dir, args.name, args.version))
+        return
     model = zoo.load(args.name)
     print(export_lib.export_model(model, args.export_dir, args.name, args.version))
+
+
+def _ood(args, zoo):
+    from pixel_zoo import ood, ood_plot
+
+    detector = ood.LikelihoodRatio.from_zoo(args.name)
+    load = {"image_shape": detector.image_shape, "num_levels": detector.num_levels,
+            "data_dir": args.data, "num": args.num}
+    in_images = ood.load_images(args.in_data, **load)
+    out_sets = {spec: ood.load_images(spec, **load) for spec in args.out_data}
+    result = ood.evaluate(detector, in_images, out_sets, args.batch_size)
+    print(f"{args.name} vs {zoo.get(args.name).background}: AUROC, {args.in_data} "
+          f"({len(in_images)} images) in, higher score = out")
+    print(f"{'out':24s} {'images':>7s} {'likelihood ratio':>17s} {'raw likelihood':>15s}")
+    for spec, aurocs in result["auroc"].items():
+        print(f"{spec:24s} {len(out_sets[spec]):7d} {aurocs['likelihood_ratio']:17.4f} "
+              f"{aurocs['nll']:15.4f}")
+    print(ood_plot.plot(result, args.in_data, args.plot))
 
 
 def _parser():
@@ -138,8 +164,23 @@ def _parser():
     export = commands.add_parser("export", help="a TF Serving SavedModel")
     export.add_argument("--export_dir", required=True)
     export.add_argument("--version", type=int, default=1)
+    export.add_argument("--ood", action="store_true",
+                        help="export the entry's OOD detector (model and background) with "
+                             "its ood_score signature instead")
     export.set_defaults(run=_export)
-    for command in (info, sample, complete, evaluate, export):
+    detect = commands.add_parser("ood", help="out-of-distribution AUROCs of a detector entry")
+    detect.add_argument("--in", required=True, dest="in_data",
+                        help="in-distribution DATASET:SPLIT, e.g. fashion_mnist:test")
+    detect.add_argument("--out", required=True, action="append", dest="out_data",
+                        help="out-of-distribution DATASET:SPLIT or noise:uniform (repeatable)")
+    detect.add_argument("--data", default=os.environ.get("PIXEL_ZOO_DATA"),
+                        help="local data folder (default $PIXEL_ZOO_DATA; else tfds)")
+    detect.add_argument("--num", type=int, help="the first NUM images of each set (noise: "
+                                               "10000 by default)")
+    detect.add_argument("--batch-size", type=int, default=256, dest="batch_size")
+    detect.add_argument("--plot", default="ood.png", help="PNG of histograms and ROC curves")
+    detect.set_defaults(run=_ood)
+    for command in (info, sample, complete, evaluate, export, detect):
         command.add_argument("name", help="a zoo model (pixel-zoo list)")
     return parser
 

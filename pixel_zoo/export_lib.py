@@ -15,6 +15,11 @@ path holding one version) through `keras.export.ExportArchive`, one
   ``seed``, ``temperature`` (default 1) -> ``images``, the unknown pixels
   sampled in raster order (see `AutoregressiveImageModel.complete`).
 
+`export_detector` writes an OOD detector (`pixel_zoo.ood.LikelihoodRatio`: a model and
+its background model) the same way, with one signature, ``ood_score``: ``images`` ->
+``score`` (higher = more likely out of distribution), ``log_prob``,
+``background_log_prob``, ``bits_per_dim``.
+
 A class-conditional model's signatures also take ``labels`` int32 ``[B]`` (one
 per image; for ``sample``, ``num`` of them), checked to be in ``[0, num_classes)``.
 
@@ -77,14 +82,55 @@ def export_model(model, export_dir, model_name, version=1, max_num=DEFAULT_MAX_N
       ValueError: for a bad ``model_name``, ``version`` or ``max_num``.
       FileExistsError: if that version was already exported.
     """
+    if isinstance(max_num, bool) or not isinstance(max_num, int) or max_num < 1:
+        raise ValueError(f"max_num must be a positive integer, got {max_num!r}.")
+    return write_archive([model], serving_functions(model, max_num), export_dir, model_name,
+                         version)
+
+
+def export_detector(detector, export_dir, model_name, version=1):
+    """Writes an OOD detector (`pixel_zoo.ood.LikelihoodRatio`) as one SavedModel.
+
+    Both models are inside. One signature, ``ood_score`` (also ``serving_default``):
+    ``images`` uint8 ``[B, H, W, C]`` -> ``score`` float32 ``[B]`` (``log p_background -
+    log p_model``: higher = more likely out of distribution), ``log_prob`` and
+    ``background_log_prob`` (nats) and ``bits_per_dim`` (the model's NLL), each ``[B]``.
+    Layout, arguments and errors as `export_model`.
+
+    Example:
+        >>> path = export_detector(pz.ood.LikelihoodRatio.from_zoo("pixelcnn_fashion_mnist"),
+        ...                        "/tmp/serving", "fashion_ood")
+        >>> tf.saved_model.load(path).ood_score(images)["score"]
+    """
+    images_spec = tf.TensorSpec((None, *detector.image_shape), tf.uint8, name="images")
+
+    def ood_score(images):
+        (images,) = _ensure_shapes([images], [images_spec])
+        images, _ = detector.model.check_inputs(images)
+        log_probs = detector.log_probs_graph(images)
+        return {
+            "score": log_probs["background_log_prob"] - log_probs["log_prob"],  # (B,)
+            "bits_per_dim": metrics.bits_per_dim(log_probs["log_prob"], detector.image_shape),
+            **log_probs,
+        }
+
+    functions = {"ood_score": (_positional(ood_score, [images_spec]), [images_spec])}
+    return write_archive([detector.model, detector.background], functions, export_dir,
+                         model_name, version)
+
+
+def write_archive(models, functions, export_dir, model_name, version):
+    """Writes ``functions`` (``{name: (function, input_signature)}``) of ``models``.
+
+    The first endpoint is also written as ``serving_default``; the SavedModel goes to
+    ``export_dir/model_name/version`` as `export_model` describes.
+    """
     if not re.fullmatch(r"[A-Za-z0-9_.-]+", model_name) or model_name in (".", ".."):
         raise ValueError(
             f"model_name must be letters, digits, '_', '-' or '.', got {model_name!r}."
         )
     if isinstance(version, bool) or not isinstance(version, int) or version < 0:
         raise ValueError(f"version must be a non-negative integer, got {version!r}.")
-    if isinstance(max_num, bool) or not isinstance(max_num, int) or max_num < 1:
-        raise ValueError(f"max_num must be a positive integer, got {max_num!r}.")
     path = os.path.join(export_dir, model_name, str(version))
     if tf.io.gfile.exists(path):
         free = next_free_version(export_dir, model_name)
@@ -94,9 +140,9 @@ def export_model(model, export_dir, model_name, version=1, max_num=DEFAULT_MAX_N
         )
 
     archive = keras.export.ExportArchive()
-    archive.track(model)
-    # The first endpoint is also written as `serving_default`.
-    for name, (function, input_signature) in serving_functions(model, max_num).items():
+    for model in models:
+        archive.track(model)
+    for name, (function, input_signature) in functions.items():
         archive.add_endpoint(name, function, input_signature)
     partial_path = os.path.join(export_dir, model_name, f"tmp-{version}")
     if tf.io.gfile.exists(partial_path):

@@ -66,6 +66,11 @@ flags.DEFINE_integer("num_samples", TrainConfig.num_samples,
                      "Images per sample grid; 0: none.")
 flags.DEFINE_float("time_limit_minutes", TrainConfig.time_limit_minutes,
                    "Stop (checkpoint, validate) after this many minutes; 0: no limit.")
+flags.DEFINE_float("perturb_rate", TrainConfig.perturb_rate,
+                   "Replace each training sub-pixel with a uniform random level with this "
+                   "probability (an OOD detector's background model); 0: off.")
+flags.DEFINE_float("l2_regularization", TrainConfig.l2_regularization,
+                   "Add this times the sum of squared weights to the loss; 0: off.")
 flags.mark_flag_as_required("model_dir")
 
 

@@ -7,7 +7,9 @@ Example:
 """
 
 from pixel_zoo.data.image_data import ImageData
+from pixel_zoo.data.perturbation import perturb_dataset, perturb_images
 from pixel_zoo.data.pipeline import make_dataset
 from pixel_zoo.data.registry import dataset_names, load_split
 
-__all__ = ["ImageData", "dataset_names", "load_split", "make_dataset"]
+__all__ = ["ImageData", "dataset_names", "load_split", "make_dataset", "perturb_dataset",
+           "perturb_images"]

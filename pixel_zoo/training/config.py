@@ -47,6 +47,11 @@ class TrainConfig:
         evaluation per sub-pixel).
       time_limit_minutes: stop after this many minutes of training in this call (0: no
         limit), with a checkpoint and a validation as at ``train_steps``; rerunning resumes.
+      perturb_rate: replace each training sub-pixel, with this probability, by a uniform
+        random level (`pixel_zoo.data.perturb_dataset`; validation data stays clean): the
+        background model of a likelihood-ratio OOD detector (`pixel_zoo.ood`).
+      l2_regularization: add ``l2_regularization * sum(w ** 2)`` over the trainable
+        weights to the loss (nats per image); 0: none. Logged losses leave it out.
 
     Example:
         >>> config = TrainConfig(model_dir="/tmp/run", model="row_lstm", train_steps=100)
@@ -78,6 +83,8 @@ class TrainConfig:
     checkpoint_every: int = 1000
     num_samples: int = 16
     time_limit_minutes: float = 0.0
+    perturb_rate: float = 0.0
+    l2_regularization: float = 0.0
 
     def __post_init__(self):
         if not self.model_dir:
@@ -104,6 +111,12 @@ class TrainConfig:
         if not self.time_limit_minutes >= 0:
             raise ConfigError(
                 f"time_limit_minutes must be >= 0 (0: none), got {self.time_limit_minutes}."
+            )
+        if not 0 <= self.perturb_rate <= 1:
+            raise ConfigError(f"perturb_rate must be in [0, 1], got {self.perturb_rate}.")
+        if not self.l2_regularization >= 0:
+            raise ConfigError(
+                f"l2_regularization must be >= 0 (0: none), got {self.l2_regularization}."
             )
         if not self.grad_clip >= 0:
             raise ConfigError(f"grad_clip must be >= 0 (0: no clipping), got {self.grad_clip}.")

@@ -114,6 +114,9 @@ class _Run:
         batches = data.make_dataset(
             train_data, config.batch_size, shuffle=True, repeat=True, seed=config.seed,
             with_labels=conditional, drop_remainder=True,
+        )
+        batches = data.perturb_dataset(
+            batches, config.perturb_rate, train_data.num_levels, config.seed,
         ).skip(self.start)
         self.batches = iter(strategy.experimental_distribute_dataset(batches))
         self.train_step = _make_train_step(strategy, self.model, self.optimizer, step, config)
@@ -279,14 +282,14 @@ def _check_same_run(config, previous, model):
 def _make_train_step(strategy, model, optimizer, step, config):
     """A `tf.function` taking a distributed iterator: one step on the next global batch.
 
-    Returns the loss (mean nats per image over the global batch).
+    Returns the loss (mean nats per image over the global batch), without the L2 term.
     """
 
     def replica_step(batch):
         with tf.GradientTape() as tape:
             per_image = nll(model, batch)  # (B / replicas,)
             loss = tf.nn.compute_average_loss(per_image, global_batch_size=config.batch_size)
-            scaled_loss = optimizer.scale_loss(loss)
+            scaled_loss = optimizer.scale_loss(loss + _l2_penalty(model, config.l2_regularization))
         grads = tape.gradient(scaled_loss, model.trainable_variables)
         grads = clip_by_global_batch_norm(grads, config.grad_clip, optimizer.scale_loss(1.0))
         optimizer.apply_gradients(zip(grads, model.trainable_variables))
@@ -299,6 +302,15 @@ def _make_train_step(strategy, model, optimizer, step, config):
         return strategy.reduce(tf.distribute.ReduceOp.SUM, losses, axis=None)
 
     return train_step
+
+
+def _l2_penalty(model, weight):
+    """This replica's share of ``weight * sum(w ** 2)`` over the trainable weights."""
+    if not weight:
+        return 0.0
+    squares = tf.add_n([tf.reduce_sum(tf.square(tf.cast(variable, tf.float32)))
+                        for variable in model.trainable_variables])
+    return tf.nn.scale_regularization_loss(weight * squares)
 
 
 def _write_samples(model, config, step, writers):

@@ -30,6 +30,10 @@ class ZooEntry:
       completions_image: a PNG grid of completions next to the card, if any: per
         row, a validation image with its bottom half removed, completions of it,
         and the image itself.
+      background: for an out-of-distribution detector (`pixel_zoo.ood`), the zoo
+        name of the background model whose likelihood it divides by, else "".
+      ood: the detector's measured AUROCs: ``{"in": DATA, "command": ..., "auroc":
+        {OUT_DATA: {score: AUROC}}, "plot": PNG next to the card}``.
 
     Example:
         >>> entry = ZooEntry(name="mine", model="pixelcnn", image_shape=(28, 28, 1),
@@ -51,6 +55,8 @@ class ZooEntry:
     description: str = ""
     samples_image: str = ""
     completions_image: str = ""
+    background: str = ""
+    ood: dict = dataclasses.field(default_factory=dict)
 
     @property
     def weights_path(self):
@@ -81,5 +87,10 @@ class ZooEntry:
         ]
         lines += [f"- {key}: {value}" for key, value in self.metrics.items()]
         lines += [f"- training {key}: {value}" for key, value in self.training.items()]
+        if self.background:
+            lines.append(f"- OOD detector: likelihood ratio against `{self.background}`")
+        for out, aurocs in self.ood.get("auroc", {}).items():
+            figures = ", ".join(f"{score} {value:.4f}" for score, value in aurocs.items())
+            lines.append(f"- AUROC, {self.ood['in']} (in) vs {out} (out): {figures}")
         lines.append(f"- weights: {self.weights} (sha256 {self.sha256})")
         return "\n".join(lines) + "\n"

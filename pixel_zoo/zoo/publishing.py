@@ -1,13 +1,16 @@
 """Turning a finished training run into a packaged zoo entry: weights, figures, model card."""
 
+import dataclasses
+
 import numpy as np
 import tensorflow as tf
 
-from pixel_zoo import data, images
+from pixel_zoo import data, images, ood, ood_plot
 from pixel_zoo import model_dir as model_dir_lib
 from pixel_zoo.training import evaluation
+from pixel_zoo.zoo import registry
 from pixel_zoo.zoo.entry import CARDS_DIR, WEIGHTS_DIR, ZooEntry
-from pixel_zoo.zoo.loading import sha256_of
+from pixel_zoo.zoo.loading import load, sha256_of
 
 HYPERPARAMETERS = ("num_layers", "hidden_units", "output_units", "num_classes",
                    "logistic_mixtures")
@@ -117,5 +120,55 @@ def publish(model_dir, name, description, training_time, data_dir=None, num_samp
         samples_image=f"{name}.png",
         completions_image=f"{name}_completions.png",
     )
+    entry.to_json(CARDS_DIR / f"{name}.json")
+    return entry
+
+
+def publish_detector(name, background, in_data, out_data, data_dir=None, num=None,
+                     batch_size=256):
+    """Makes zoo entry ``name`` an OOD detector against zoo entry ``background``.
+
+    Measures the AUROCs of `pixel_zoo.ood.LikelihoodRatio` (and of the raw likelihood)
+    for ``in_data`` against each of ``out_data``, writes them and ``background`` into
+    ``name``'s card, and draws ``cards/NAME_ood.png`` (`pixel_zoo.ood_plot`).
+
+    Args:
+      name: the in-distribution zoo entry.
+      background: the zoo entry trained on perturbed inputs (``--perturb_rate``).
+      in_data: ``DATASET:SPLIT`` of in-distribution images (`pixel_zoo.ood.load_images`).
+      out_data: ``DATASET:SPLIT`` or ``noise:uniform`` names of out-of-distribution sets.
+      data_dir: local data folder.
+      num: the first ``num`` images of each set (None: all; 10,000 noise images).
+      batch_size: images per forward pass.
+
+    Returns:
+      The updated `ZooEntry`.
+
+    Example:
+        >>> publish_detector("pixelcnn_fashion_mnist", "pixelcnn_fashion_mnist_background",
+        ...                  "fashion_mnist:test", ["mnist:test", "noise:uniform"])
+    """
+    detector = ood.LikelihoodRatio(load(name), load(background))
+    spec = {"image_shape": detector.image_shape, "num_levels": detector.num_levels,
+            "data_dir": data_dir, "num": num}
+    in_images = ood.load_images(in_data, **spec)
+    out_sets = {out: ood.load_images(out, **spec) for out in out_data}
+    result = ood.evaluate(detector, in_images, out_sets, batch_size)
+    plot = f"{name}_ood.png"
+    ood_plot.plot(result, in_data, CARDS_DIR / plot)
+    command = " ".join([f"python -m trainers.publish_detector --name={name}",
+                        f"--background={background} --in={in_data}",
+                        *(f"--out={out}" for out in out_data),
+                        *([f"--num={num}"] if num else []), "--data_dir=$PIXEL_ZOO_DATA"])
+    entry = dataclasses.replace(registry.get(name), background=background, ood={
+        "in": in_data,
+        "num_images": {in_data: len(in_images),
+                       **{out: len(images) for out, images in out_sets.items()}},
+        "auroc": {out: {kind: round(value, 4) for kind, value in aurocs.items()
+                        if kind != "bits_per_dim"}  # the NLL's AUROC: the same ranking
+                  for out, aurocs in result["auroc"].items()},
+        "command": command,
+        "plot": plot,
+    })
     entry.to_json(CARDS_DIR / f"{name}.json")
     return entry
