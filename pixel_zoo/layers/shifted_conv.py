@@ -115,11 +115,13 @@ class ShiftedConv2D(keras.layers.Layer):
     def call(self, inputs, cache=None):
         rows_above = self.kernel_size[0] - 1
         if cache is None:
-            padded = ops.pad(inputs, ((0, 0), (rows_above, 0), (0, 0), (0, 0)))
+            padded = ops.pad(inputs, ((0, 0), (rows_above, 0), self.columns, (0, 0)))
         else:
             padded = ops.concatenate([ops.cast(cache, inputs.dtype), inputs], axis=1)
-        padded = ops.pad(padded, ((0, 0), (0, 0), self.columns, (0, 0)))
-        kernel = self.kernel * ops.cast(self.mask, self.kernel.dtype)
+            padded = ops.pad(padded, ((0, 0), (0, 0), self.columns, (0, 0)))
+        kernel = self.kernel
+        if self.current_row != "all":
+            kernel = kernel * ops.cast(self.mask, kernel.dtype)
         outputs = ops.conv(padded, kernel, strides=self.strides, padding="valid") + self.bias
         if cache is None:
             return outputs  # (B, H', W', filters)
