@@ -14,6 +14,8 @@ alone. Run, for example (about 50 minutes on 2 CPU cores):
     python bench/peer_race.py --dataset=cifar10_jpeg --data_dir=../shared/data \\
         --minutes=40 --model_dir=runs/race_pixelcnn_cifar -- \\
         --model=pixelcnn --preset=cpu_small --ema
+    python bench/peer_race.py --dataset=binarized_mnist --data_dir=../shared/data \\
+        --minutes=40 --model_dir=runs/race_pixelcnn_pp -- --model=pixelcnn_pp --preset=peer_size
 
 Prints the peer's validation curve as it trains and, at the end, one markdown table
 with both models' steps, images seen, and validation nats/image and bits/dim.

@@ -10,7 +10,11 @@ warm-up step, images per second, and the speed relative to the reference,
 ``tfd.PixelCNN(image_shape=(28, 28, 1), num_resnet=1, num_hierarchies=2,
 num_filters=32, high=1)``. The data is random binary noise shaped like
 binarized MNIST (28x28x1, 2 levels): throughput does not depend on the values.
-The families use their ``paper_mnist`` presets (7 layers, h=16).
+The families use their ``paper_mnist`` presets (7 layers, h=16), and PixelCNN++,
+which has no MNIST paper model, its ``peer_size`` one (1 block per resolution, 2
+resolutions, 43 filters, 5 logistics: the reference's size).
+
+    python bench/training.py --models=pixelcnn_pp      # PixelCNN++ against the reference
 """
 
 import os
@@ -31,6 +35,7 @@ _STEPS = flags.DEFINE_integer("steps", 10, "Timed steps per model (after one war
 _SKIP_TFP = flags.DEFINE_boolean("skip_tfp", False, "Leave out tfd.PixelCNN.")
 
 IMAGE_SHAPE = (28, 28, 1)
+PRESETS = {"pixelcnn_pp": "peer_size"}  # Else "paper_mnist".
 
 
 def step_seconds(loss_fn, variables, optimizer, steps):
@@ -77,7 +82,7 @@ def main(argv):
         )
         results.append(("tfd.PixelCNN (reference)", count(variables), seconds))
     for name in _MODELS.value:
-        model = pz.models.build(name, IMAGE_SHAPE, 2, preset="paper_mnist")
+        model = pz.models.build(name, IMAGE_SHAPE, 2, preset=PRESETS.get(name, "paper_mnist"))
         seconds = step_seconds(
             lambda: -tf.reduce_mean(model.log_prob(images)),  # noqa: B023 (used right away)
             model.trainable_variables, keras.optimizers.Adam(1e-3), steps,

@@ -14,6 +14,11 @@ sub-pixel become those logits:
   probabilities from the first step. The Categorical is the same kind of
   distribution, with ``3 K`` instead of 256 outputs per sub-pixel, and the
   training loss needs only the observed bin.
+- `CoupledLogisticMixtureHead` (RGB, PixelCNN++'s channel coupling): the
+  mixture weights are shared by a pixel's three sub-pixels, and the means of
+  G and B move linearly with the pixel's own R (and G) values, so the head
+  needs those values (``images``) as well as the outputs. Only for networks
+  whose outputs at a pixel ignore the whole pixel (`pixel_zoo.models.PixelCNNPP`).
 
 Example:
     >>> head = make_head(num_levels=256, logistic_mixtures=5)
@@ -45,8 +50,13 @@ def categorical(logits):
     )
 
 
-def make_head(num_levels, logistic_mixtures=0):
-    """`LogisticMixtureHead` with ``logistic_mixtures`` components, or `CategoricalHead` for 0."""
+def make_head(num_levels, logistic_mixtures=0, coupled_channels=1):
+    """`LogisticMixtureHead` with ``logistic_mixtures`` components, or `CategoricalHead` for 0.
+
+    ``coupled_channels=3`` makes the mixture a `CoupledLogisticMixtureHead`.
+    """
+    if logistic_mixtures and coupled_channels == 3:
+        return CoupledLogisticMixtureHead(num_levels, logistic_mixtures)
     if logistic_mixtures:
         return LogisticMixtureHead(num_levels, logistic_mixtures)
     return CategoricalHead(num_levels)
@@ -59,8 +69,8 @@ class CategoricalHead:
         self.num_levels = num_levels
         self.units = num_levels
 
-    def logits(self, outputs):
-        """``[..., units]`` -> logits ``[..., num_levels]`` (float32)."""
+    def logits(self, outputs, images=None):
+        """``[..., units]`` -> logits ``[..., num_levels]`` (float32); ``images`` are not needed."""
         return tf.cast(outputs, tf.float32)
 
     def log_prob(self, outputs, images):
@@ -91,8 +101,11 @@ class LogisticMixtureHead:
         self.num_components = int(num_components)
         self.units = 3 * self.num_components
 
-    def logits(self, outputs):
-        """``[..., 3K]`` -> the bins' log-probabilities ``[..., num_levels]`` (float32)."""
+    def logits(self, outputs, images=None):
+        """``[..., 3K]`` -> the bins' log-probabilities ``[..., num_levels]`` (float32).
+
+        ``images`` are not needed (every sub-pixel has its own outputs).
+        """
         levels = tf.range(self.num_levels)
         outputs = tf.cast(outputs, tf.float32)[..., None, :]  # [..., 1, 3K]
         return self._bin_log_probs(outputs, levels)
@@ -123,3 +136,59 @@ class LogisticMixtureHead:
         log_big = tf.math.log_sigmoid(tf.where(first, upper, tf.where(last, -lower, big)))
         log_bin = log_big + tfp.math.log1mexp(tf.math.log_sigmoid(small) - log_big)
         return tf.reduce_logsumexp(tf.nn.log_softmax(weights) + log_bin, axis=-1)
+
+
+class CoupledLogisticMixtureHead(LogisticMixtureHead):
+    """PixelCNN++'s RGB mixture: shared weights, G's and B's means linear in the pixel's R and G.
+
+    Each sub-pixel has ``units = 4 K`` outputs: ``K`` weight logits, ``K``
+    means, ``K`` log-scales and ``K`` coefficients. The mixture's weights are
+    the sum of the three sub-pixels' weight logits (one set for the pixel).
+    With ``x_R``, ``x_G`` the pixel's values scaled to ``[-1, 1]`` and
+    ``alpha, beta, gamma = tanh`` of the R, G and B coefficients,
+    ``mean_G += alpha x_R`` and ``mean_B += beta x_R + gamma x_G``, as in
+    PixelCNN++. The logits of a sub-pixel depend only on the pixel's earlier
+    sub-pixels, so with outputs that ignore the current pixel the model keeps
+    raster + RGB order, and each sub-pixel is a Categorical over its bins.
+
+    Args:
+      num_levels: values per sub-pixel.
+      num_components: ``K``.
+
+    Example:
+        >>> head = CoupledLogisticMixtureHead(256, 5)
+        >>> outputs = tf.zeros((2, 4, 4, 3, head.units))         # [B, H, W, 3, 20]
+        >>> head.logits(outputs, tf.zeros((2, 4, 4, 3), tf.int32)).shape
+        TensorShape([2, 4, 4, 3, 256])
+    """
+
+    def __init__(self, num_levels, num_components):
+        super().__init__(num_levels, num_components)
+        self.units = 4 * self.num_components
+
+    def logits(self, outputs, images=None):
+        """Logits ``[..., 3, num_levels]`` from ``[..., 3, 4K]`` outputs and the int ``images`` ``[..., 3]``.
+
+        A sub-pixel's logits read only the values of the pixel's earlier sub-pixels.
+        """
+        if images is None:
+            raise ValueError("the coupled mixture head needs the images' values for its logits.")
+        return super().logits(self._uncoupled(outputs, images))
+
+    def log_prob(self, outputs, images):
+        return super().log_prob(self._uncoupled(outputs, images), images)
+
+    def _uncoupled(self, outputs, images):
+        """Each sub-pixel's own mixture ``[..., 3, 3K]`` given its pixel's earlier values."""
+        weights, means, log_scales, coefficients = tf.split(
+            tf.cast(outputs, tf.float32), 4, axis=-1
+        )  # [..., 3, K] each
+        values = tf.cast(images, tf.float32)[..., None] * (2.0 / (self.num_levels - 1)) - 1.0
+        red, green, _ = tf.unstack(values, axis=-2)  # [..., 1] each
+        alpha, beta, gamma = tf.unstack(tf.tanh(coefficients), axis=-2)  # [..., K] each
+        mean_red, mean_green, mean_blue = tf.unstack(means, axis=-2)
+        means = tf.stack(
+            [mean_red, mean_green + alpha * red, mean_blue + beta * red + gamma * green], axis=-2
+        )
+        shared = tf.broadcast_to(tf.reduce_sum(weights, axis=-2, keepdims=True), tf.shape(means))
+        return tf.concat([shared, means, log_scales], axis=-1)  # [..., 3, 3K]

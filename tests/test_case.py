@@ -7,7 +7,7 @@ import numpy as np
 
 import pixel_zoo as pz
 
-MODEL_NAMES = ("pixelcnn", "row_lstm", "diagonal_bilstm", "gated_pixelcnn")
+MODEL_NAMES = ("pixelcnn", "row_lstm", "diagonal_bilstm", "gated_pixelcnn", "pixelcnn_pp")
 
 
 def tiny_model(name, image_shape, num_levels, seed=0, **hyperparameters):
@@ -16,6 +16,10 @@ def tiny_model(name, image_shape, num_levels, seed=0, **hyperparameters):
     Seeded: a tiny random network can have dead ReLUs that cut a path.
     """
     keras.utils.set_random_seed(seed)
+    if name == "pixelcnn_pp":
+        # One block per stream and resolution, and two resolutions (down and up
+        # paths): its XLA-compiled samplers take seconds, not minutes.
+        hyperparameters = {"num_layers": 1, "num_hierarchies": 2, **hyperparameters}
     hyperparameters = {"num_layers": 2, "hidden_units": 6, **hyperparameters}
     return pz.models.build(name, image_shape=image_shape, num_levels=num_levels,
                            **hyperparameters)

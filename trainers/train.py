@@ -38,14 +38,16 @@ flags.DEFINE_string("dataset", TrainConfig.dataset,
                     "binarized_mnist, mnist, cifar10_jpeg, npz:PATH, folder:PATH or a tfds name.")
 flags.DEFINE_string("data_dir", os.environ.get("PIXEL_ZOO_DATA"),
                     "Folder of local dataset copies (default: $PIXEL_ZOO_DATA).")
-flags.DEFINE_string("preset", None, "Model sizes by name: paper_mnist, paper_cifar10, cpu_small.")
+flags.DEFINE_string("preset", None,
+                    "Model sizes by name: paper_mnist, paper_cifar10, cpu_small, peer_size.")
 flags.DEFINE_integer("num_layers", None, "Residual layers (default: preset or family's).")
 flags.DEFINE_integer("hidden_units", None, "h: the stack carries 2h features.")
 flags.DEFINE_integer("output_units", None, "Width of the hidden 1x1 output layer.")
 flags.DEFINE_integer("logistic_mixtures", TrainConfig.logistic_mixtures,
                      "0: the papers' 256-way softmax head; K: logits from a mixture of K "
                      "discretized logistics (8-bit data).")
-flags.DEFINE_bool("class_conditional", False, "Condition on the labels (gated_pixelcnn).")
+flags.DEFINE_bool("class_conditional", False,
+                  "Condition on the labels (gated_pixelcnn, pixelcnn_pp).")
 flags.DEFINE_integer("batch_size", TrainConfig.batch_size, "Global batch size.")
 flags.DEFINE_integer("train_steps", TrainConfig.train_steps, "Total optimizer steps.")
 flags.DEFINE_float("learning_rate", TrainConfig.learning_rate, "Adam learning rate.")

@@ -6,7 +6,9 @@ pixel and channel. Here every layer keeps caches of its past activations
 Models", 2017) and computes one pixel at a time: a masked convolution reads a
 window of cached rows, a Row LSTM steps from the row above, a Diagonal
 BiLSTM's forward direction from the pixels above and left and its backward
-direction once per row, a Gated PixelCNN's vertical stack once per row. The
+direction once per row, a Gated PixelCNN's vertical stack once per row;
+PixelCNN++ recomputes one row of each resolution per pixel from its cached
+rows above (a coarse row only in the image rows that complete it). The
 draws match the plain sampler's, so for a seed both give the same images (up
 to float round-off in the logits).
 
@@ -14,7 +16,7 @@ to float round-off in the logits).
 |---|---|
 | `loop` | the generation loop and its draws (those of `pixel_zoo.sampling`) |
 | `network` | the interface of a model's cached network, which the loop drives |
-| `stacked`, `gated_pixel_cnn` | the cached networks of `StackedModel` (PixelCNN, PixelRNN) and `GatedPixelCNN` |
+| `stacked`, `gated_pixel_cnn`, `pixel_cnn_pp` | the cached networks of `StackedModel` (PixelCNN, PixelRNN), `GatedPixelCNN` and `PixelCNNPP`, which each family names in its ``cached_network`` |
 | `cached_layer` | the interface of the cached layers, and small helpers |
 | `masked_conv2d`, `row_lstm`, `diagonal_bilstm`, `residual_blocks`, `gated_block` | the layers of the same names in `pixel_zoo.layers` |
 
@@ -28,18 +30,13 @@ Example:
 """
 
 from pixel_zoo.fast_sampling import loop
-from pixel_zoo.fast_sampling.gated_pixel_cnn import CachedGatedPixelCNN
-from pixel_zoo.fast_sampling.stacked import CachedStackedModel
-from pixel_zoo.models.gated_pixel_cnn import GatedPixelCNN
-from pixel_zoo.models.stacked import StackedModel
-
-NETWORKS = {StackedModel: CachedStackedModel, GatedPixelCNN: CachedGatedPixelCNN}
 
 
 def _network_class(model):
-    for model_class, network_class in NETWORKS.items():
-        if isinstance(model, model_class) and network_class.supports(model):
-            return network_class
+    # Each model family names its cached network, so this package never imports the models.
+    network_class = getattr(model, "cached_network", None)
+    if network_class is not None and network_class.supports(model):
+        return network_class
     return None
 
 

@@ -9,5 +9,6 @@ Example:
 from pixel_zoo.models.base import AutoregressiveImageModel
 from pixel_zoo.models.gated_pixel_cnn import GatedPixelCNN
 from pixel_zoo.models.pixel_cnn import PixelCNN
+from pixel_zoo.models.pixel_cnn_pp import PixelCNNPP
 from pixel_zoo.models.pixel_rnn import PixelRNN
 from pixel_zoo.models.registry import build, model_names

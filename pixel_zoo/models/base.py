@@ -6,7 +6,7 @@ import keras
 import tensorflow as tf
 from keras import ops
 
-from pixel_zoo import heads, sampling, validation
+from pixel_zoo import fast_sampling, heads, sampling, validation
 
 SAMPLING_METHODS = ("fast", "naive")
 
@@ -18,8 +18,10 @@ class AutoregressiveImageModel(keras.Model):
     `build_network`, and map scaled inputs ``[B, H, W, C]`` in ``[-1, 1]`` to
     ``[B, H, W, C * head.units]`` outputs in `compute_outputs`. This class
     validates and scales the integer images, and its head (`pixel_zoo.heads`)
-    turns the outputs into logits ``[B, H, W, C, num_levels]`` and a TFP
-    distribution.
+    turns the outputs (and, for a coupled head, the images' values at each
+    pixel) into logits ``[B, H, W, C, num_levels]`` and a TFP distribution.
+    A family with a fast sampler names its `pixel_zoo.fast_sampling` network
+    class in ``cached_network``.
 
     Args:
       image_shape: ``(height, width, channels)``, channels 1 or 3.
@@ -50,7 +52,14 @@ class AutoregressiveImageModel(keras.Model):
         self.num_classes = None if num_classes is None else int(num_classes)
         self.color_channels = self.image_shape[-1]
         self.logistic_mixtures = int(logistic_mixtures)
-        self.head = heads.make_head(self.num_levels, self.logistic_mixtures)
+        self.head = self.make_head()
+
+    # The family's `pixel_zoo.fast_sampling.network.CachedNetwork` class; None: naive sampling only.
+    cached_network = None
+
+    def make_head(self):
+        """The output head (`pixel_zoo.heads`); one per sub-pixel unless a family couples channels."""
+        return heads.make_head(self.num_levels, self.logistic_mixtures)
 
     def build(self, input_shape=None):
         self.build_network((None, *self.image_shape))
@@ -59,11 +68,12 @@ class AutoregressiveImageModel(keras.Model):
         """Builds the family's layers for float inputs of ``input_shape``."""
         raise NotImplementedError
 
-    def compute_outputs(self, inputs, class_one_hot=None):
+    def compute_outputs(self, inputs, class_one_hot=None, training=False):
         """Scaled float ``[B, H, W, C]`` -> ``[B, H, W, C * head.units]``, channel-major.
 
         ``class_one_hot`` (``[B, num_classes]``) is given exactly when the
-        model is class-conditional.
+        model is class-conditional; ``training`` turns dropout on in the
+        families that have it.
         """
         raise NotImplementedError
 
@@ -72,18 +82,18 @@ class AutoregressiveImageModel(keras.Model):
         scale = 2.0 / (self.num_levels - 1)
         return ops.cast(images, self.compute_dtype) * scale - 1.0
 
-    def outputs_from_checked(self, images, labels=None):
+    def outputs_from_checked(self, images, labels=None, training=False):
         """The head's inputs ``[B, H, W, C, units]`` from int32 images (and labels) checked."""
         inputs = self.scale_images(images)
         condition = {}
         if self.num_classes:
             condition["class_one_hot"] = ops.one_hot(labels, self.num_classes, dtype=inputs.dtype)
-        outputs = self.compute_outputs(inputs, **condition)
+        outputs = self.compute_outputs(inputs, training=training, **condition)
         return ops.reshape(outputs, (-1, *self.image_shape, self.head.units))
 
     def logits_from_checked(self, images, labels=None):
         """Logits ``[B, H, W, C, L]`` from int32 images (and labels) already checked."""
-        return self.head.logits(self.outputs_from_checked(images, labels))
+        return self.head.logits(self.outputs_from_checked(images, labels), images)
 
     def call(self, images, labels=None):
         images, labels = self.check_inputs(images, labels)
@@ -108,10 +118,10 @@ class AutoregressiveImageModel(keras.Model):
         """The model's distribution over whole images, conditioned on ``images``' context."""
         return heads.categorical(self(images, labels))
 
-    def log_prob(self, images, labels=None):
-        """Log-likelihood in nats of each image, ``[B]``."""
+    def log_prob(self, images, labels=None, training=False):
+        """Log-likelihood in nats of each image, ``[B]`` (``training``: with dropout, for the loss)."""
         images, labels = self.check_inputs(images, labels)
-        return self.head.log_prob(self.outputs_from_checked(images, labels), images)
+        return self.head.log_prob(self.outputs_from_checked(images, labels, training), images)
 
     def sample(self, num, seed=(0, 0), temperature=1.0, labels=None, method="fast"):
         """``num`` images (uint8 ``[num, H, W, C]``), the same for the same seed.
@@ -201,9 +211,6 @@ class AutoregressiveImageModel(keras.Model):
         Returns:
           uint8 ``[B, H, W, C]``.
         """
-        # Imported here: fast_sampling mirrors the model families, which import this module.
-        from pixel_zoo import fast_sampling
-
         if method not in SAMPLING_METHODS:
             raise ValueError(f"method must be one of {SAMPLING_METHODS}, got {method!r}.")
         if method == "fast" and fast_sampling.supports(self):

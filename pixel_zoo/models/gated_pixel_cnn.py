@@ -3,6 +3,7 @@
 import keras
 from keras import ops
 
+from pixel_zoo.fast_sampling.gated_pixel_cnn import CachedGatedPixelCNN
 from pixel_zoo.layers import GatedPixelCNNBlock, LogitsStack
 from pixel_zoo.models.base import AutoregressiveImageModel
 
@@ -31,6 +32,8 @@ class GatedPixelCNN(AutoregressiveImageModel):
     Reference: van den Oord et al., "Conditional Image Generation with PixelCNN
     Decoders", 2016.
     """
+
+    cached_network = CachedGatedPixelCNN
 
     def __init__(
         self, image_shape, num_levels, num_layers=15, hidden_units=32, output_units=None,
@@ -64,7 +67,7 @@ class GatedPixelCNN(AutoregressiveImageModel):
             )
         self.logits_stack.build(horizontal_shape)
 
-    def compute_outputs(self, inputs, class_one_hot=None):
+    def compute_outputs(self, inputs, class_one_hot=None, training=False):
         vertical = horizontal = inputs
         skips = 0.0
         for block in self.blocks:

@@ -5,11 +5,13 @@ import functools
 from pixel_zoo.models import presets
 from pixel_zoo.models.gated_pixel_cnn import GatedPixelCNN
 from pixel_zoo.models.pixel_cnn import PixelCNN
+from pixel_zoo.models.pixel_cnn_pp import PixelCNNPP
 from pixel_zoo.models.pixel_rnn import PixelRNN
 
 _FAMILIES = {
     "gated_pixelcnn": GatedPixelCNN,
     "pixelcnn": PixelCNN,
+    "pixelcnn_pp": PixelCNNPP,
     "row_lstm": functools.partial(PixelRNN, recurrent_layer="row_lstm"),
     "diagonal_bilstm": functools.partial(PixelRNN, recurrent_layer="diagonal_bilstm"),
 }
@@ -25,12 +27,14 @@ def build(model_name, image_shape=(28, 28, 1), num_levels=256, preset=None, **hy
 
     Args:
       model_name: one of `model_names()`: "pixelcnn", "row_lstm", "diagonal_bilstm",
-        "gated_pixelcnn".
+        "gated_pixelcnn", "pixelcnn_pp".
       image_shape: ``(height, width, channels)``, channels 1 or 3.
       num_levels: values per channel (2 for binarized data, 256 for 8-bit).
       **hyperparameters: the family's own arguments (``num_layers``,
         ``hidden_units``, ``output_units``, ``num_classes`` for
-        gated_pixelcnn, ``logistic_mixtures`` for every family); unset ones come from ``preset``, else the family's defaults.
+        gated_pixelcnn and pixelcnn_pp, ``num_hierarchies`` and ``dropout`` for
+        pixelcnn_pp, ``logistic_mixtures`` for every family); unset ones come from
+        ``preset``, else the family's defaults.
       preset: a name from `pixel_zoo.models.presets` ("paper_mnist",
         "paper_cifar10", "cpu_small").
 

@@ -1,5 +1,6 @@
 """The shape PixelCNN and PixelRNN share: a 7x7 mask-A convolution, residual blocks, logits."""
 
+from pixel_zoo.fast_sampling.stacked import CachedStackedModel
 from pixel_zoo.layers import LogitsStack, MaskedConv2D
 from pixel_zoo.models.base import AutoregressiveImageModel
 
@@ -17,13 +18,16 @@ class StackedModel(AutoregressiveImageModel):
       output_units: width of the hidden 1x1 output layer (default ``2h``).
     """
 
+    cached_network = CachedStackedModel
+
     def __init__(
         self, image_shape, num_levels, num_layers, hidden_units, output_units=None, **kwargs
     ):
         super().__init__(image_shape, num_levels, **kwargs)
         if self.num_classes:
             raise ValueError(
-                "class conditioning (num_classes) is supported by gated_pixelcnn only."
+                "class conditioning (num_classes) is supported by gated_pixelcnn and "
+                "pixelcnn_pp only."
             )
         self.num_layers = num_layers
         self.hidden_units = hidden_units
@@ -59,7 +63,7 @@ class StackedModel(AutoregressiveImageModel):
             block.build(features_shape, **{f"{key}_shape": value for key, value in context.items()})
         self.logits_stack.build(features_shape)
 
-    def compute_outputs(self, inputs):
+    def compute_outputs(self, inputs, training=False):
         features = self.input_conv(inputs)
         for index, block in enumerate(self.blocks):
             features = block(features, **self.block_context(index, inputs))

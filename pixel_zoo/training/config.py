@@ -27,7 +27,7 @@ class TrainConfig:
       logistic_mixtures: 0 for the papers' 256-way softmax head; K > 0 for a
         mixture of K discretized logistics (`pixel_zoo.heads`), for 8-bit data.
       class_conditional: train a class-conditional model on the dataset's labels
-        (gated_pixelcnn only).
+        (gated_pixelcnn, pixelcnn_pp).
       batch_size: global batch, split evenly over the replicas.
       train_steps: optimizer steps in all, counting those of earlier, resumed runs.
       learning_rate: Adam's learning rate.

@@ -12,9 +12,13 @@ from pixel_zoo import data
 from pixel_zoo import model_dir as model_dir_lib
 
 
-def nll(model, batch):
-    """Negative log-likelihood in nats of each image of ``batch``: images or (images, labels)."""
-    return -model.log_prob(*batch) if isinstance(batch, tuple) else -model.log_prob(batch)
+def nll(model, batch, training=False):
+    """Negative log-likelihood in nats of each image of ``batch``: images or (images, labels).
+
+    ``training`` turns on the dropout of the families that have it (the training loss).
+    """
+    batch = batch if isinstance(batch, tuple) else (batch,)
+    return -model.log_prob(*batch, training=training)
 
 
 def eval_dataset(split_data, batch_size, num_batches=0, with_labels=False):

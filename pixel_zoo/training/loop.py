@@ -287,7 +287,7 @@ def _make_train_step(strategy, model, optimizer, step, config):
 
     def replica_step(batch):
         with tf.GradientTape() as tape:
-            per_image = nll(model, batch)  # (B / replicas,)
+            per_image = nll(model, batch, training=True)  # (B / replicas,)
             loss = tf.nn.compute_average_loss(per_image, global_batch_size=config.batch_size)
             scaled_loss = optimizer.scale_loss(loss + _l2_penalty(model, config.l2_regularization))
         grads = tape.gradient(scaled_loss, model.trainable_variables)

@@ -8,9 +8,9 @@ import pixel_zoo as pz
 from test_case import tiny_model
 
 
-@pytest.fixture(scope="module")
-def model():
-    return tiny_model("pixelcnn", (4, 4, 1), num_levels=2)
+@pytest.fixture(scope="module", params=["pixelcnn", "pixelcnn_pp"])
+def model(request):
+    return tiny_model(request.param, (4, 4, 1), num_levels=2)
 
 
 @pytest.mark.parametrize(
@@ -53,9 +53,10 @@ def test_graph_mode_value_errors_come_from_the_graph(model):
         ({"num_levels": 300}, "num_levels must be in"),
     ],
 )
-def test_bad_model_specs(kwargs, message):
+@pytest.mark.parametrize("name", ["row_lstm", "pixelcnn_pp"])
+def test_bad_model_specs(name, kwargs, message):
     with pytest.raises(ValueError, match=message):
-        pz.models.build("row_lstm", **{"image_shape": (4, 4, 1), "num_levels": 2, **kwargs})
+        pz.models.build(name, **{"image_shape": (4, 4, 1), "num_levels": 2, **kwargs})
 
 
 def test_bad_sampling_arguments(model):

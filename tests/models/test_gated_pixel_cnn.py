@@ -72,5 +72,5 @@ def test_labels_for_an_unconditional_model_are_an_error():
     model = tiny_model("gated_pixelcnn", (4, 4, 1), 2)
     with pytest.raises(ValueError, match="unconditional"):
         model.log_prob(np.zeros((1, 4, 4, 1), np.uint8), labels=[1])
-    with pytest.raises(ValueError, match="gated_pixelcnn only"):
+    with pytest.raises(ValueError, match="gated_pixelcnn and pixelcnn_pp only"):
         tiny_model("pixelcnn", (4, 4, 1), 2, num_classes=3)
