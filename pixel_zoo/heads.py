@@ -28,6 +28,7 @@ Example:
 
 import math
 
+import keras
 import tensorflow as tf
 import tensorflow_probability as tfp
 
@@ -50,6 +51,41 @@ def make_head(num_levels, logistic_mixtures=0):
     if logistic_mixtures:
         return LogisticMixtureHead(num_levels, logistic_mixtures)
     return CategoricalHead(num_levels)
+
+
+@keras.saving.register_keras_serializable(package="pixel_zoo")
+class HeadLogits(keras.layers.Layer):
+    """A model's last layer: the head's inputs ``[B, H, W, C, units]`` -> logits ``[B, H, W, C, L]``.
+
+    It has no weights. As a layer it puts the head into the model's Keras
+    graph, so ``model.summary()`` ends with the model's true output shape; it
+    computes in float32 (under mixed precision too).
+
+    Args:
+      num_levels: values per sub-pixel (``L``).
+      logistic_mixtures: as in `make_head`.
+
+    Example:
+        >>> layer = HeadLogits(num_levels=256, logistic_mixtures=5)
+        >>> layer(tf.zeros((2, 4, 4, 3, 15))).shape
+        TensorShape([2, 4, 4, 3, 256])
+    """
+
+    def __init__(self, num_levels, logistic_mixtures=0, **kwargs):
+        kwargs.setdefault("dtype", "float32")
+        super().__init__(**kwargs)
+        self.num_levels, self.logistic_mixtures = int(num_levels), int(logistic_mixtures)
+        self.head = make_head(self.num_levels, self.logistic_mixtures)
+
+    def call(self, outputs):
+        return self.head.logits(outputs)  # (B, H, W, C, L)
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape[:-1], self.num_levels)
+
+    def get_config(self):
+        return {**super().get_config(), "num_levels": self.num_levels,
+                "logistic_mixtures": self.logistic_mixtures}
 
 
 class CategoricalHead:

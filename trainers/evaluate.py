@@ -11,6 +11,7 @@ import os
 
 from absl import app, flags
 
+from pixel_zoo import console
 from pixel_zoo import training
 
 _MODEL_DIR = flags.DEFINE_string("model_dir", None, "The training run's folder.")
@@ -35,4 +36,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    app.run(main)
+    console.run(main)

@@ -21,6 +21,7 @@ import os
 from absl import app, flags
 
 import pixel_zoo as pz
+from pixel_zoo import console
 from pixel_zoo import training
 
 TrainConfig = training.TrainConfig
@@ -71,15 +72,12 @@ flags.mark_flag_as_required("model_dir")
 def main(argv):
     if len(argv) > 1:
         raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
-    try:
-        config = TrainConfig.from_flags(flags.FLAGS)
-        strategy = training.make_strategy(_STRATEGY.value, _CPU_REPLICAS.value)
-        result = training.train(config, strategy)
-    except training.ConfigError as error:
-        raise app.UsageError(str(error)) from error
+    config = TrainConfig.from_flags(flags.FLAGS)
+    strategy = training.make_strategy(_STRATEGY.value, _CPU_REPLICAS.value)
+    result = training.train(config, strategy)
     print(f"valid at step {result['step']}: {result['nats']:.2f} nats/image, "
           f"{result['bits_per_dim']:.4f} bits/dim over {result['num_images']} images")
 
 
 if __name__ == "__main__":
-    app.run(main)
+    console.run(main)
