@@ -77,13 +77,17 @@ def _complete(args, zoo):
 
 
 def _eval(args, zoo):
-    import tensorflow as tf
-
     from pixel_zoo import data
-    from pixel_zoo.training import evaluation
 
-    entry, model = zoo.get(args.name), zoo.load(args.name)
+    entry = zoo.get(args.name)
+    # Before TensorFlow loads: a missing data folder fails at once.
     split = data.load_split(args.dataset or entry.dataset, args.split, args.data)
+    console.quiet_tensorflow(args.verbose)
+    import tensorflow as tf  # pylint: disable=import-outside-toplevel
+
+    from pixel_zoo.training import evaluation  # pylint: disable=import-outside-toplevel
+
+    model = zoo.load(args.name)
     dataset = evaluation.eval_dataset(
         split, args.batch_size, args.batches, with_labels=model.num_classes is not None
     )
@@ -154,7 +158,7 @@ def _parser():
 def main(argv=None):
     """Runs the command line ``argv`` (default: ``sys.argv[1:]``)."""
     args = _parser().parse_args(argv)
-    if args.run not in (_list, _info):  # those two read JSON cards: no TensorFlow
+    if args.run not in (_list, _info, _eval):  # list, info read JSON cards; eval: its data first
         console.use_compilation_cache()
         console.quiet_tensorflow(args.verbose)
     from pixel_zoo import zoo  # pylint: disable=import-outside-toplevel

@@ -9,7 +9,7 @@ from PIL import Image
 
 from pixel_zoo import images, model_dir
 from pixel_zoo.training import ConfigError, TrainConfig, make_strategy, optimizer, summaries
-from pixel_zoo.training.progress import ProgressLog
+from pixel_zoo.training.progress import ProgressBar, ProgressLog
 from test_case import tiny_model
 
 
@@ -141,3 +141,14 @@ def test_progress_log_averages_an_interval():
     assert metrics["nats"] == 2.0 and metrics["images_per_sec"] == 40.0
     assert np.isclose(metrics["bits_per_dim"], 2.0 / (4 * np.log(2.0)))
 
+
+
+def test_progress_bar_shows_steps_and_images_per_sec_and_is_off_unless_on_a_terminal(capsys):
+    assert not ProgressBar(10).enabled  # pytest captures the output: not a terminal
+    ProgressLog(batch_size=8, train_steps=4, image_shape=(2, 2, 1)).advance(1)
+    assert capsys.readouterr().out == ""
+    bar = ProgressBar(4, enabled=True)
+    for step in range(1, 5):
+        bar.update(step, {"images_per_sec": 640.0, "nats": 120.0})
+    out = capsys.readouterr().out
+    assert "4/4" in out and "step" in out and "images_per_sec: 640.0000" in out, out

@@ -1,5 +1,7 @@
 """The pixel-zoo command on a registered tiny model: every subcommand end to end."""
 
+import time
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -83,6 +85,17 @@ def test_eval_prints_nats_and_bits(name, tmp_path, capsys):
     model = pz.zoo.load(name)
     nats = -float(np.mean(model.log_prob(images[..., None])))
     assert f"{nats:.2f} nats/image" in out and "(10 images)" in out
+
+
+def test_eval_with_a_missing_data_folder_fails_at_once(name, tmp_path, capsys):
+    start = time.perf_counter()
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["eval", name, "--dataset", "binarized_mnist", "--data",
+                  str(tmp_path / "nowhere")])
+    assert time.perf_counter() - start < 1.0 and exit_info.value.code == 2
+    error = capsys.readouterr().err
+    assert f"the data folder {tmp_path / 'nowhere'} does not exist" in error
+    assert "$PIXEL_ZOO_DATA" in error
 
 
 def test_export_writes_a_version(name, tmp_path):
