@@ -50,26 +50,31 @@ class NegativeLogLikelihood(keras.losses.Loss):
         return nats_per_image(y_true, y_pred)  # (B,)
 
 
+class _PerImageMean(keras.metrics.MeanMetricWrapper):
+    """The mean over images of ``per_image(images, logits)``; subclasses name the function."""
+
+    per_image = None
+    default_name = None
+
+    def __init__(self, name=None, dtype=None):
+        super().__init__(fn=type(self).per_image, name=name or self.default_name, dtype=dtype)
+
+    def get_config(self):
+        return {"name": self.name, "dtype": self.dtype}
+
+
 @keras.saving.register_keras_serializable(package="pixel_zoo")
-class Nats(keras.metrics.MeanMetricWrapper):
+class Nats(_PerImageMean):
     """Mean negative log-likelihood in nats per image (the trainer's ``nats``)."""
 
-    def __init__(self, name="nats", dtype=None):
-        super().__init__(fn=nats_per_image, name=name, dtype=dtype)
-
-    def get_config(self):
-        return {"name": self.name, "dtype": self.dtype}
+    per_image, default_name = staticmethod(nats_per_image), "nats"
 
 
 @keras.saving.register_keras_serializable(package="pixel_zoo")
-class BitsPerDim(keras.metrics.MeanMetricWrapper):
+class BitsPerDim(_PerImageMean):
     """Mean negative log-likelihood in bits per sub-pixel (the trainer's ``bits_per_dim``)."""
 
-    def __init__(self, name="bits_per_dim", dtype=None):
-        super().__init__(fn=bits_per_dim_per_image, name=name, dtype=dtype)
-
-    def get_config(self):
-        return {"name": self.name, "dtype": self.dtype}
+    per_image, default_name = staticmethod(bits_per_dim_per_image), "bits_per_dim"
 
 
 def default_metrics():
