@@ -1,4 +1,4 @@
-"""How the commands talk to a person: quiet TensorFlow logs, short errors, "did you mean".
+"""How the commands talk to a person: quiet TensorFlow logs, one-line errors, a compile cache.
 
 The ``pixel-zoo`` command and the absl trainers share these rules:
 
@@ -9,6 +9,8 @@ The ``pixel-zoo`` command and the absl trainers share these rules:
 * A mistake of the user's (a ``ValueError``, ``FileNotFoundError`` or ``FileExistsError``
   raised with a clear message) is printed as one line, exit status 2, without a traceback
   or the ``--help`` text; ``--verbose`` shows the traceback.
+* XLA's compiled programs are kept on disk (`use_compilation_cache`), so a new process does
+  not compile the sampler again.
 
 Example (an absl trainer):
     >>> console.quiet_tensorflow(console.verbose_requested())   # before TensorFlow is imported
@@ -45,8 +47,16 @@ def quiet_tensorflow(verbose=False):
         return
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     logging.getLogger("tensorflow").setLevel(logging.ERROR)
+    logging.getLogger("absl").addFilter(_no_library_info)
     with _native_stderr_caught():
         import tensorflow  # noqa: F401  pylint: disable=import-outside-toplevel,unused-import
+
+
+def _no_library_info(record):
+    """Drops the info lines that TensorFlow and Keras log through absl (checkpoint sharding,
+    ...); pixel_zoo's own info lines, and every warning, pass."""
+    parts = record.pathname.split(os.sep)
+    return record.levelno >= logging.WARNING or not ({"tensorflow", "keras"} & set(parts))
 
 
 @contextlib.contextmanager

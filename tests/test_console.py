@@ -47,13 +47,24 @@ def test_import_list_info_and_a_failing_eval_do_not_import_tensorflow():
 
 def test_tensorflow_imports_without_a_line_on_stderr():
     result = run_python("""
+        import logging
         from pixel_zoo import console
         console.quiet_tensorflow()
         import tensorflow as tf
         tf.function(lambda x: x * 2, jit_compile=True)(tf.ones(3))
+        absl_logger, kept = logging.getLogger("absl"), []
+        handler = logging.Handler()
+        handler.emit = kept.append
+        absl_logger.addHandler(handler)
+        for path in ("/venv/tensorflow/python/checkpoint/functional_saver.py",
+                     "/repo/pixel_zoo/training/progress.py"):
+            absl_logger.handle(logging.makeLogRecord(
+                {"name": "absl", "levelno": logging.INFO, "pathname": path, "msg": path}))
+        print([record.msg for record in kept])
     """)
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
+    assert result.stdout == "['/repo/pixel_zoo/training/progress.py']\n"  # TF's info lines go
 
 
 ABSL_PROGRAM = """
