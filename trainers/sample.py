@@ -12,8 +12,7 @@ import os
 import numpy as np
 from absl import app, flags
 
-from pixel_zoo import console
-from pixel_zoo import images, model_dir
+from pixel_zoo import console, images, model_dir
 
 _MODEL_DIR = flags.DEFINE_string("model_dir", None, "The training run's folder.")
 _NUM = flags.DEFINE_integer("num", 16, "Images to sample.")

@@ -21,8 +21,7 @@ import os
 from absl import app, flags
 
 import pixel_zoo as pz
-from pixel_zoo import console
-from pixel_zoo import training
+from pixel_zoo import console, training
 
 TrainConfig = training.TrainConfig
 
