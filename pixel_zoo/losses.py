@@ -2,9 +2,8 @@
 
 A model's call returns logits ``[B, H, W, C, L]`` (for the logistic-mixture head, the log
 probabilities of the bins), so the loss needs only the images and those logits:
-``-log p(image)`` in nats, one value per image, which Keras averages over the batch (and over
-the replicas of a `tf.distribute` strategy). `AutoregressiveImageModel.compile` uses these by
-default.
+``-log p(image)`` in nats, one value per image, which Keras averages over the batch.
+`AutoregressiveImageModel.compile` uses these by default.
 
 Example:
     >>> model = pz.models.build("pixelcnn", (28, 28, 1), num_levels=2, num_layers=2)

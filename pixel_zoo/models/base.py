@@ -70,13 +70,6 @@ class AutoregressiveImageModel(keras.Model):
         self.logistic_mixtures = int(logistic_mixtures)
         self.head = heads.make_head(self.num_levels, self.logistic_mixtures)
 
-    @property
-    def input_dtype(self):
-        # Images are integer levels. Keras converts call arguments it does not see as
-        # tensors to this dtype (under a tf.distribute strategy, fit's batches), and
-        # its default, the float compute dtype, would make check_images refuse them.
-        return "int32"
-
     def build(self, input_shape=None):
         self.build_network((None, *self.image_shape))
         # Made here, after the family's layers, so that summary() lists it last.

@@ -1,11 +1,6 @@
 """Keras-native training: compile's default loss and metrics are the trainer's units."""
 
 import math
-import os
-import pathlib
-import subprocess
-import sys
-import textwrap
 
 import keras
 import numpy as np
@@ -13,8 +8,6 @@ import pytest
 
 import pixel_zoo as pz
 from test_case import tiny_model
-
-ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize("image_shape, num_levels, mixtures", [
@@ -51,28 +44,3 @@ def test_summary_ends_with_the_true_output_shape():
     layer_rows = [line for line in lines if "(None," in line]
     assert "(None, 5, 5, 3, 256)" in layer_rows[-1]
     assert model(np.zeros((1, 5, 5, 3), np.uint8)).shape == (1, 5, 5, 3, 256)
-
-
-def test_fit_under_a_two_replica_mirrored_strategy_reports_nats_per_image():
-    """Two logical CPUs need a fresh process (TensorFlow splits a CPU only before using it)."""
-    script = textwrap.dedent("""
-        import keras, numpy as np
-        from pixel_zoo.training import make_strategy
-        from test_case import tiny_model
-        strategy = make_strategy("mirrored", cpu_replicas=2)
-        images = np.random.default_rng(0).integers(0, 2, (8, 4, 4, 1)).astype(np.uint8)
-        with strategy.scope():
-            model = tiny_model("pixelcnn", (4, 4, 1), 2)
-            model.compile(keras.optimizers.Adam(1e-3))
-        nats = -float(np.mean(model.log_prob(images)))
-        history = model.fit(images, images, batch_size=8, epochs=1, verbose=0).history
-        print(strategy.num_replicas_in_sync, nats, history["loss"][0], history["nats"][0])
-    """)
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                            timeout=240, cwd=ROOT,
-                            env={**os.environ, "PYTHONPATH": f"{ROOT}:{ROOT / 'tests'}"})
-    assert result.returncode == 0, result.stderr[-3000:]
-    replicas, nats, loss, metric = result.stdout.split()
-    assert int(replicas) == 2
-    assert float(loss) == pytest.approx(float(nats), rel=1e-5)
-    assert float(metric) == pytest.approx(float(nats), rel=1e-5)
