@@ -7,7 +7,12 @@ Example:
     >>> pz.metrics.bits_per_dim(lp, model.image_shape)
 """
 
-from pixel_zoo import (data, fast_sampling, heads, layers, metrics, models, ood, sampling,
-                       validation, zoo)
+from pixel_zoo import lazy
+
+# Submodules are imported on first use (``pz.models``), so ``import pixel_zoo`` stays fast.
+__getattr__, __dir__ = lazy.attach(__name__, submodules=(
+    "data", "fast_sampling", "heads", "images", "layers", "losses", "metrics", "models", "ood",
+    "sampling", "training", "validation", "zoo",
+))
 
 __version__ = "0.1.0"

@@ -15,9 +15,10 @@ Examples:
 
 import argparse
 import os
-import sys
 
 import numpy as np
+
+from pixel_zoo import console
 
 
 def _labels(entry, num, labels):
@@ -25,7 +26,7 @@ def _labels(entry, num, labels):
     num_classes = entry.hyperparameters.get("num_classes")
     if not num_classes:
         if labels:
-            raise SystemExit(f"{entry.name} is not class-conditional: drop --labels.")
+            raise ValueError(f"{entry.name} is not class-conditional: drop --labels.")
         return {}
     values = [int(label) for label in labels.split(",")] if labels else list(range(num_classes))
     return {"labels": np.resize(np.asarray(values, np.int32), num)}
@@ -50,7 +51,7 @@ def _sample(args, zoo):
         args.num, seed=args.seed, temperature=args.temperature,
         **_labels(entry, args.num, args.labels),
     )
-    print(images.save_grid(samples, args.out, model.num_levels))
+    print(images.save_grid(samples, args.out, model.num_levels, scale=args.scale))
 
 
 def _complete(args, zoo):
@@ -74,17 +75,21 @@ def _complete(args, zoo):
     )
     occluded = np.where(np.broadcast_to(mask[..., None], image.shape), image, 0)
     grid = np.concatenate([occluded[None], completions, image[None]])
-    print(images.save_grid(grid, args.out, model.num_levels, columns=len(grid)))
+    print(images.save_grid(grid, args.out, model.num_levels, columns=len(grid), scale=args.scale))
 
 
 def _eval(args, zoo):
-    import tensorflow as tf
-
     from pixel_zoo import data
-    from pixel_zoo.training import evaluation
 
-    entry, model = zoo.get(args.name), zoo.load(args.name)
+    entry = zoo.get(args.name)
+    # Before TensorFlow loads: a missing data folder fails at once.
     split = data.load_split(args.dataset or entry.dataset, args.split, args.data)
+    console.quiet_tensorflow(args.verbose)
+    import tensorflow as tf  # pylint: disable=import-outside-toplevel
+
+    from pixel_zoo.training import evaluation  # pylint: disable=import-outside-toplevel
+
+    model = zoo.load(args.name)
     dataset = evaluation.eval_dataset(
         split, args.batch_size, args.batches, with_labels=model.num_classes is not None
     )
@@ -130,7 +135,8 @@ def _ood(args, zoo):
 def _parser():
     parser = argparse.ArgumentParser(prog="pixel-zoo", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("list", help="the zoo's models").set_defaults(run=_list)
+    listing = commands.add_parser("list", help="the zoo's models")
+    listing.set_defaults(run=_list)
     info = commands.add_parser("info", help="a model's card")
     info.set_defaults(run=_info)
 
@@ -140,6 +146,8 @@ def _parser():
         command.add_argument("--temperature", type=float, default=1.0)
         command.add_argument("--labels", default="", help="comma-separated classes (conditional models)")
         command.add_argument("--out", required=True, help="PNG file to write")
+        command.add_argument("--scale", type=int, help="zoom of each pixel (default: images "
+                                                       "about 128 pixels wide)")
         command.set_defaults(run=run)
         return command
 
@@ -182,19 +190,26 @@ def _parser():
     detect.set_defaults(run=_ood)
     for command in (info, sample, complete, evaluate, export, detect):
         command.add_argument("name", help="a zoo model (pixel-zoo list)")
+    for command in (listing, info, sample, complete, evaluate, export):
+        command.add_argument("--verbose", action="store_true",
+                             help="show TensorFlow's logs and full tracebacks")
     return parser
 
 
 def main(argv=None):
     """Runs the command line ``argv`` (default: ``sys.argv[1:]``)."""
     args = _parser().parse_args(argv)
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    from pixel_zoo import zoo
+    if args.run not in (_list, _info, _eval):  # list, info read JSON cards; eval: its data first
+        console.use_compilation_cache()
+        console.quiet_tensorflow(args.verbose)
+    from pixel_zoo import zoo  # pylint: disable=import-outside-toplevel
 
     try:
         args.run(args, zoo)
-    except (ValueError, FileNotFoundError) as error:
-        sys.exit(f"pixel-zoo: {error}")
+    except console.USER_ERRORS as error:
+        if args.verbose:
+            raise
+        console.exit_with(error, "pixel-zoo")
 
 
 if __name__ == "__main__":

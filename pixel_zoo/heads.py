@@ -33,6 +33,7 @@ Example:
 
 import math
 
+import keras
 import tensorflow as tf
 import tensorflow_probability as tfp
 
@@ -62,8 +63,48 @@ def make_head(num_levels, logistic_mixtures=0, coupled_channels=1):
     return CategoricalHead(num_levels)
 
 
+@keras.saving.register_keras_serializable(package="pixel_zoo")
+class HeadLogits(keras.layers.Layer):
+    """A model's last layer: the head's inputs ``[B, H, W, C, units]`` -> logits ``[B, H, W, C, L]``.
+
+    It has no weights. As a layer it puts the head into the model's Keras
+    graph, so ``model.summary()`` ends with the model's true output shape; it
+    computes in float32 (under mixed precision too).
+
+    Args:
+      num_levels: values per sub-pixel (``L``).
+      logistic_mixtures, coupled_channels: as in `make_head`; a coupled head's logits
+        also read the int ``images`` passed to `call`.
+
+    Example:
+        >>> layer = HeadLogits(num_levels=256, logistic_mixtures=5)
+        >>> layer(tf.zeros((2, 4, 4, 3, 15))).shape
+        TensorShape([2, 4, 4, 3, 256])
+    """
+
+    def __init__(self, num_levels, logistic_mixtures=0, coupled_channels=1, **kwargs):
+        kwargs.setdefault("dtype", "float32")
+        super().__init__(**kwargs)
+        self.num_levels, self.logistic_mixtures = int(num_levels), int(logistic_mixtures)
+        self.coupled_channels = int(coupled_channels)
+        self.head = make_head(self.num_levels, self.logistic_mixtures, self.coupled_channels)
+
+    def call(self, outputs, images=None):
+        return self.head.logits(outputs, images)  # (B, H, W, C, L)
+
+    def compute_output_shape(self, input_shape, images_shape=None):
+        return (*input_shape[:-1], self.num_levels)
+
+    def get_config(self):
+        return {**super().get_config(), "num_levels": self.num_levels,
+                "logistic_mixtures": self.logistic_mixtures,
+                "coupled_channels": self.coupled_channels}
+
+
 class CategoricalHead:
     """The outputs are the logits: ``units = num_levels`` per sub-pixel."""
+
+    coupled_channels = 1  # a sub-pixel's logits read no other sub-pixel's value
 
     def __init__(self, num_levels):
         self.num_levels = num_levels
@@ -93,6 +134,8 @@ class LogisticMixtureHead:
       num_components: ``K``; the outputs are ``K`` mixture logits, then ``K``
         means, then ``K`` log-scales.
     """
+
+    coupled_channels = 1
 
     def __init__(self, num_levels, num_components):
         if int(num_components) < 1:
@@ -161,6 +204,8 @@ class CoupledLogisticMixtureHead(LogisticMixtureHead):
         >>> head.logits(outputs, tf.zeros((2, 4, 4, 3), tf.int32)).shape
         TensorShape([2, 4, 4, 3, 256])
     """
+
+    coupled_channels = 3
 
     def __init__(self, num_levels, num_components):
         super().__init__(num_levels, num_components)

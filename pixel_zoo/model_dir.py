@@ -29,6 +29,8 @@ import os
 import keras
 import tensorflow as tf
 
+from pixel_zoo import models  # noqa: F401  registers the Keras classes config.json names
+
 CONFIG_FILE = "config.json"
 CHECKPOINTS = "checkpoints"
 
@@ -81,6 +83,46 @@ def read_config(model_dir):
         )
     with open(path) as file:
         return json.load(file)
+
+
+def setting_differences(stored, requested):
+    """The settings where two `write_config` dicts differ: ``[(setting, stored, requested)]``.
+
+    Compared: the dataset, the model's class and its constructor settings (nested ones
+    dotted, e.g. ``dtype.config.name``).
+
+    Example:
+        >>> setting_differences(read_config("/tmp/run"), {"model": ..., "dataset": "mnist"})
+        [('dataset', 'binarized_mnist', 'mnist'), ('num_layers', 8, 4)]
+    """
+
+    def flat(config):
+        model = config.get("model", {})
+        settings = {"dataset": config.get("dataset"), "model": model.get("class_name")}
+        settings.update(_flatten(model.get("config", {})))
+        return settings
+
+    stored, requested = flat(stored), flat(requested)
+    return [(key, stored.get(key), requested.get(key)) for key in {**stored, **requested}
+            if stored.get(key) != requested.get(key)]
+
+
+def _flatten(config, prefix=""):
+    items = {}
+    for key, value in config.items():
+        if isinstance(value, dict):
+            items.update(_flatten(value, f"{prefix}{key}."))
+        else:
+            items[prefix + key] = value
+    return items
+
+
+def difference_table(rows):
+    """``setting_differences`` rows as an aligned text table with a header."""
+    rows = [("setting", "stored", "requested"), *(tuple(map(str, row)) for row in rows)]
+    widths = [max(len(row[column]) for row in rows) for column in range(3)]
+    return "\n".join("  " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths))
+                     .rstrip() for row in rows)
 
 
 def make_checkpoint(model, optimizer=None, step=None):

@@ -3,3 +3,5 @@
 import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# Compiled XLA programs are not kept between test runs (pixel_zoo.console.use_compilation_cache).
+os.environ.setdefault("PIXEL_ZOO_XLA_CACHE", "")

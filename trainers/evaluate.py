@@ -11,7 +11,7 @@ import os
 
 from absl import app, flags
 
-from pixel_zoo import training
+from pixel_zoo import console, training
 
 _MODEL_DIR = flags.DEFINE_string("model_dir", None, "The training run's folder.")
 _SPLIT = flags.DEFINE_enum("split", "valid", ["train", "valid"], "The split to score.")
@@ -35,4 +35,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    app.run(main)
+    console.run(main)

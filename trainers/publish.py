@@ -5,8 +5,9 @@ r"""Packages a finished training run as a zoo model: weights, measured card, sam
         --description="PixelCNN, 8 residual blocks, h=32."
 """
 
-from absl import app, flags
+from absl import flags
 
+from pixel_zoo import console
 from pixel_zoo.zoo import publishing
 
 _MODEL_DIR = flags.DEFINE_string("model_dir", None, "The finished training run.")
@@ -28,4 +29,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    app.run(main)
+    console.run(main)

@@ -12,13 +12,14 @@ import os
 import numpy as np
 from absl import app, flags
 
-from pixel_zoo import images, model_dir
+from pixel_zoo import console, images, model_dir
 
 _MODEL_DIR = flags.DEFINE_string("model_dir", None, "The training run's folder.")
 _NUM = flags.DEFINE_integer("num", 16, "Images to sample.")
 _SEED = flags.DEFINE_integer("seed", 0, "Random seed.")
 _TEMPERATURE = flags.DEFINE_float("temperature", 1.0, "Logits are divided by it (1: the model).")
 _OUT = flags.DEFINE_string("out", None, "The PNG file (default: MODEL_DIR/samples.png).")
+_SCALE = flags.DEFINE_integer("scale", None, "Zoom of each pixel (default: images ~128 px wide).")
 _USE_EMA = flags.DEFINE_bool("use_ema", True, "Use the EMA weights of a run trained with --ema.")
 flags.mark_flag_as_required("model_dir")
 
@@ -31,8 +32,8 @@ def main(argv):
     samples = model.sample(_NUM.value, seed=_SEED.value, temperature=_TEMPERATURE.value,
                            labels=labels)
     out = _OUT.value or os.path.join(_MODEL_DIR.value, "samples.png")
-    print(images.save_grid(samples, out, model.num_levels))
+    print(images.save_grid(samples, out, model.num_levels, scale=_SCALE.value))
 
 
 if __name__ == "__main__":
-    app.run(main)
+    console.run(main)

@@ -6,10 +6,13 @@ Example:
     >>> ds = data.make_dataset(d, 32, shuffle=True, repeat=True, seed=0)  # doctest: +SKIP
 """
 
+from pixel_zoo import lazy
 from pixel_zoo.data.image_data import ImageData
-from pixel_zoo.data.perturbation import perturb_dataset, perturb_images
-from pixel_zoo.data.pipeline import make_dataset
 from pixel_zoo.data.registry import dataset_names, load_split
+
+# Batching and perturbing need TensorFlow; reading a split into numpy does not.
+__getattr__, __dir__ = lazy.attach(__name__, attributes={
+    "make_dataset": "pipeline", "perturb_dataset": "perturbation", "perturb_images": "perturbation"})
 
 __all__ = ["ImageData", "dataset_names", "load_split", "make_dataset", "perturb_dataset",
            "perturb_images"]

@@ -10,6 +10,7 @@ from pixel_zoo.data.image_data import ImageData
 from pixel_zoo.data.npz import load_npz_split
 from pixel_zoo.data.tfds_source import (TfdsUnavailableError, UnknownTfdsDatasetError,
                                         load_tfds_split)
+from pixel_zoo.suggestions import did_you_mean
 
 _NPZ, _FOLDER = "npz:", "folder:"
 _IDX_DATASETS = ("mnist", "fashion_mnist")
@@ -32,7 +33,8 @@ def dataset_names() -> tuple[str, ...]:
 def load_split(name: str, split: str, data_dir: str | None = None) -> ImageData:
     """Loads one split of a dataset into memory.
 
-    Names (local copies under ``data_dir`` win; tensorflow-datasets is the fallback):
+    Names (with a ``data_dir``, the local copy must be there: a missing folder or file fails
+    at once; without one, tensorflow-datasets downloads the tfds datasets):
 
     * ``binarized_mnist``: ``data_dir/binarized_mnist.npz`` (arrays ``train``, ``valid``;
       ``num_levels=2``, no labels), else tfds ``binarized_mnist`` (train / validation).
@@ -54,14 +56,15 @@ def load_split(name: str, split: str, data_dir: str | None = None) -> ImageData:
         name: dataset name, see above and :func:`dataset_names`.
         split: "train" or "valid" (or "test", see above).
         data_dir: folder holding local copies (e.g. ``/work/shared/data``); None skips local
-            copies (``cifar10_jpeg`` then cannot be found).
+            copies and downloads tfds datasets (``cifar10_jpeg`` then cannot be found).
 
     Returns:
         ImageData with uint8 images ``[N, H, W, C]``.
 
     Raises:
-        FileNotFoundError: the dataset is neither on disk nor obtainable from tfds; the message
-            says what was looked for.
+        FileNotFoundError: ``data_dir`` or the local copy in it is missing, or tfds could not
+            provide the dataset; the message names what was looked for and the flags and
+            variable that set it.
         ValueError: unknown dataset or split, or malformed files (the message names them).
 
     Example:
@@ -73,33 +76,59 @@ def load_split(name: str, split: str, data_dir: str | None = None) -> ImageData:
         return load_npz_split(name, name[len(_NPZ):], split)
     if name.startswith(_FOLDER):
         return load_folder_split(name, name[len(_FOLDER):], split)
+    if data_dir is not None:
+        _check_data_dir(data_dir)
     local = None if data_dir is None else os.path.join(data_dir, name)
     if name == "cifar10_jpeg":
         if local is None:
-            raise FileNotFoundError("cifar10_jpeg: needs data_dir (it has no tfds fallback)")
+            raise FileNotFoundError(f"cifar10_jpeg: needs {_DATA_DIR_SETTINGS} (it has no "
+                                    "tensorflow-datasets fallback)")
         return load_folder_split(name, os.path.join(local, "train"), split)
     if name == "binarized_mnist":
-        local = None if local is None else local + ".npz"
-        if local is not None and os.path.isfile(local):
-            return load_npz_split(name, local, split)
-        return _from_tfds(name, split, local, num_levels=2)
+        if local is None:
+            return _from_tfds(name, split, num_levels=2)
+        if not os.path.isfile(local + ".npz"):
+            raise FileNotFoundError(_no_local_copy(name, local + ".npz"))
+        return load_npz_split(name, local + ".npz", split)
     if name in _IDX_DATASETS:
-        if local is not None and has_idx_files(local):
-            return load_idx_split(name, local, split)
-        looked_for = None if local is None else os.path.join(local, "*-ubyte.gz")
-        return _from_tfds(name, split, looked_for)
+        if local is None:
+            return _from_tfds(name, split)
+        if not has_idx_files(local):
+            raise FileNotFoundError(_no_local_copy(name, os.path.join(local, "*-ubyte.gz")))
+        return load_idx_split(name, local, split)
     try:
-        return _from_tfds(name, split, None)
+        return _from_tfds(name, split)
     except UnknownTfdsDatasetError as err:
         raise ValueError(f"unknown dataset {name!r}: not one of {', '.join(dataset_names())} "
-                         "nor a tensorflow-datasets name") from err
+                         f"nor a tensorflow-datasets name.{did_you_mean(name, dataset_names())}"
+                         ) from err
 
 
-def _from_tfds(name, split, local, num_levels=256):
-    """Loads from tfds; a failure says which local file was looked for, too."""
+_DATA_DIR_SETTINGS = "a data folder (--data_dir, --data or $PIXEL_ZOO_DATA)"
+
+
+def _check_data_dir(data_dir):
+    """Fails at once on a data folder that is not there (an unset variable, a typo)."""
+    if not data_dir:
+        raise FileNotFoundError(f"the data folder is an empty path: set {_DATA_DIR_SETTINGS} "
+                                "to a folder, or leave it unset to use tensorflow-datasets.")
+    if not os.path.isdir(data_dir):
+        raise FileNotFoundError(f"the data folder {data_dir} does not exist; fix "
+                                f"{_DATA_DIR_SETTINGS}, or leave it unset to use "
+                                "tensorflow-datasets.")
+
+
+def _no_local_copy(name, looked_for):
+    return (f"{name}: {looked_for} is missing. Put the copy there or point "
+            f"{_DATA_DIR_SETTINGS} at the folder that holds it; or leave it unset to download "
+            "it with tensorflow-datasets.")
+
+
+def _from_tfds(name, split, num_levels=256):
+    """Loads from tfds; a failure names the settings for a local copy."""
     try:
         return load_tfds_split(name, split, num_levels)
     except TfdsUnavailableError as err:
-        looked = f"no {local} and " if local else ""
-        raise FileNotFoundError(f"{name}: {looked}tensorflow-datasets could not load {name!r} "
-                                f"(no internet?): {err}") from err
+        raise FileNotFoundError(f"{name}: tensorflow-datasets could not load {name!r} "
+                                f"(no internet?): {err}. For a local copy, set "
+                                f"{_DATA_DIR_SETTINGS}.") from err

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import glob
+import os
+import shutil
+
 import numpy as np
+from absl import logging
 
 from pixel_zoo.data.image_data import ImageData
 from pixel_zoo.data.splits import TRAIN, VALID, resolve_split
@@ -23,7 +28,8 @@ def load_tfds_split(name: str, split: str, num_levels: int = 256) -> ImageData:
     "test" is accepted as an alias of "valid"). The image feature must be ``image``; labels are
     read from a ``label`` feature when there is one (with its class names). The dataset is
     downloaded and prepared in tfds' own data dir (``$TFDS_DATA_DIR`` or
-    ``~/tensorflow_datasets``) on first use.
+    ``~/tensorflow_datasets``) on first use; a log line says so before it starts, and the
+    partial downloads (``*.tmp.*``, ``*.incomplete*``) of a failed attempt are removed.
 
     Args:
         name: tfds name, optionally with config and version, e.g. ``"downsampled_imagenet/32x32"``.
@@ -56,9 +62,15 @@ def load_tfds_split(name: str, split: str, num_levels: int = 256) -> ImageData:
     features = builder.info.features
     if "image" not in features:
         raise ValueError(f"{name}: tfds dataset has no 'image' feature (it has {list(features)})")
+    root = tfds_data_dir()
+    logging.warning("Preparing %r with tensorflow-datasets in %s (downloads it the first time; "
+                    "offline, it retries for minutes: stop it and use a local copy instead).",
+                    name, root)
+    before = set(partial_downloads(root))
     try:
         builder.download_and_prepare()
     except Exception as err:  # tfds raises many kinds (network, missing extras, ...)
+        _remove(set(partial_downloads(root)) - before)  # only this attempt's leftovers
         raise TfdsUnavailableError(f"{type(err).__name__}: {err}") from err
     held_out = "validation" if "validation" in builder.info.splits else "test"
     split = resolve_split(name, split, test_is_valid=held_out == "test")
@@ -69,3 +81,23 @@ def load_tfds_split(name: str, split: str, num_levels: int = 256) -> ImageData:
         labels = arrays["label"].astype(np.int32)
         class_names = tuple(getattr(features["label"], "names", None) or ()) or None
     return ImageData(arrays["image"].astype(np.uint8), labels, num_levels, class_names)
+
+
+def tfds_data_dir() -> str:
+    """tensorflow-datasets' data folder: ``$TFDS_DATA_DIR``, else ``~/tensorflow_datasets``."""
+    return os.environ.get("TFDS_DATA_DIR") or os.path.expanduser("~/tensorflow_datasets")
+
+
+def _remove(paths):
+    for path in sorted(paths):  # a folder before its contents
+        if os.path.isdir(path):
+            shutil.rmtree(path, ignore_errors=True)
+        elif os.path.exists(path):
+            os.remove(path)
+
+
+def partial_downloads(root: str) -> list[str]:
+    """The unfinished files and folders tfds leaves under ``root`` when a download fails."""
+    patterns = ("**/*.tmp.*", "**/*.incomplete*")
+    return [path for pattern in patterns
+            for path in glob.glob(os.path.join(root, pattern), recursive=True)]

@@ -1,14 +1,32 @@
 """The surface every pixel_zoo model shares: logits, distribution, log_prob, sample, complete."""
 
 import functools
+import logging
 
 import keras
 import tensorflow as tf
 from keras import ops
 
-from pixel_zoo import fast_sampling, heads, sampling, validation
+from pixel_zoo import fast_sampling, heads, losses, sampling, validation
 
 SAMPLING_METHODS = ("fast", "naive")
+
+
+class _PerModelTracing(logging.Filter):
+    """Drops TensorFlow's "N out of the last N calls ... triggered retracing" warning for `fill`.
+
+    Each model traces its `fill` once per kind of call (``reduce_retracing``
+    makes that one trace for every batch size), but TensorFlow counts the
+    traces of every model together, so loading a few models warned of
+    retracing where nothing was wasted.
+    """
+
+    def filter(self, record):
+        message = record.getMessage()
+        return not ("AutoregressiveImageModel.fill" in message and "retracing" in message)
+
+
+tf.get_logger().addFilter(_PerModelTracing())
 
 
 class AutoregressiveImageModel(keras.Model):
@@ -63,6 +81,10 @@ class AutoregressiveImageModel(keras.Model):
 
     def build(self, input_shape=None):
         self.build_network((None, *self.image_shape))
+        # Made here, after the family's layers, so that summary() lists it last.
+        self.head_logits = heads.HeadLogits(
+            self.num_levels, self.logistic_mixtures, self.head.coupled_channels, name="logits")
+        self.head_logits.build((None, *self.image_shape, self.head.units))
 
     def build_network(self, input_shape):
         """Builds the family's layers for float inputs of ``input_shape``."""
@@ -93,7 +115,7 @@ class AutoregressiveImageModel(keras.Model):
 
     def logits_from_checked(self, images, labels=None):
         """Logits ``[B, H, W, C, L]`` from int32 images (and labels) already checked."""
-        return self.head.logits(self.outputs_from_checked(images, labels), images)
+        return self.head_logits(self.outputs_from_checked(images, labels), images)
 
     def call(self, images, labels=None):
         images, labels = self.check_inputs(images, labels)
@@ -113,6 +135,24 @@ class AutoregressiveImageModel(keras.Model):
                 f"this model is class-conditional: pass labels in [0, {self.num_classes})."
             )
         return images, validation.check_labels(labels, self.num_classes, images)
+
+    def compile(self, optimizer="adam", loss=None, metrics=None, **kwargs):
+        """`keras.Model.compile` with the loss in nats per image, and nats and bits/dim metrics.
+
+        ``model.fit(images, images)`` then reports the trainer's units
+        (`pixel_zoo.losses`); a given ``loss`` or ``metrics`` replaces the default.
+        Class-conditional models train with ``trainers/train.py``.
+
+        Example:
+            >>> model.compile(keras.optimizers.Adam(1e-3))
+            >>> model.fit(images, images, batch_size=32, epochs=1)   # loss, nats, bits_per_dim
+        """
+        super().compile(
+            optimizer=optimizer,
+            loss=losses.NegativeLogLikelihood() if loss is None else loss,
+            metrics=losses.default_metrics() if metrics is None else metrics,
+            **kwargs,
+        )
 
     def distribution(self, images, labels=None):
         """The model's distribution over whole images, conditioned on ``images``' context."""

@@ -7,6 +7,7 @@ from pixel_zoo.models.gated_pixel_cnn import GatedPixelCNN
 from pixel_zoo.models.pixel_cnn import PixelCNN
 from pixel_zoo.models.pixel_cnn_pp import PixelCNNPP
 from pixel_zoo.models.pixel_rnn import PixelRNN
+from pixel_zoo.suggestions import did_you_mean
 
 _FAMILIES = {
     "gated_pixelcnn": GatedPixelCNN,
@@ -47,7 +48,8 @@ def build(model_name, image_shape=(28, 28, 1), num_levels=256, preset=None, **hy
         TensorShape([2, 28, 28, 1])
     """
     if model_name not in _FAMILIES:
-        raise ValueError(f"Unknown model {model_name!r}; choose one of {model_names()}.")
+        raise ValueError(f"Unknown model {model_name!r}.{did_you_mean(model_name, _FAMILIES)} "
+                         f"Choose one of {model_names()}.")
     if preset is not None:
         hyperparameters = {**presets.hyperparameters(model_name, preset), **hyperparameters}
     hyperparameters.setdefault("name", model_name)

@@ -5,11 +5,14 @@ Example:
     {'nats': 88.1, 'bits_per_dim': 0.1621, 'num_images': 10000}
 """
 
+import time
+
 import tensorflow as tf
 
 import pixel_zoo as pz
 from pixel_zoo import data
 from pixel_zoo import model_dir as model_dir_lib
+from pixel_zoo.training.progress import ProgressBar
 
 
 def nll(model, batch, training=False):
@@ -48,6 +51,8 @@ class Evaluator:
         self.strategy = strategy
         self.model = model
         self.dataset = strategy.experimental_distribute_dataset(dataset)
+        batches = int(dataset.cardinality())
+        self.num_batches = batches if batches >= 0 else None  # None: unknown
         self._step = tf.function(self._distributed_step, reduce_retracing=True)
 
     def _distributed_step(self, batch):
@@ -62,9 +67,11 @@ class Evaluator:
     def __call__(self):
         """``{"nats": ..., "bits_per_dim": ..., "num_images": ...}`` over the whole dataset."""
         total = count = 0.0
-        for batch in self.dataset:
+        bar, start = ProgressBar(self.num_batches, unit_name="batch"), time.perf_counter()
+        for index, batch in enumerate(self.dataset):
             batch_total, batch_count = self._step(batch)
             total, count = total + float(batch_total), count + float(batch_count)
+            bar.update(index + 1, {"images_per_sec": count / (time.perf_counter() - start)})
         nats = total / count
         bits = float(pz.metrics.bits_per_dim(-nats, self.model.image_shape))
         return {"nats": nats, "bits_per_dim": bits, "num_images": int(count)}

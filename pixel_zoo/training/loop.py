@@ -123,7 +123,8 @@ class _Run:
         self.evaluator = Evaluator(strategy, self.model, eval_dataset(
             valid_data, config.batch_size, config.eval_batches, conditional))
         self.writers = SummaryWriters(config.model_dir, enabled=self.is_chief)
-        self.progress = ProgressLog(config.batch_size, config.train_steps, self.model.image_shape)
+        self.progress = ProgressLog(config.batch_size, config.train_steps, self.model.image_shape,
+                                    start=self.start)
 
     def run(self):
         """Trains to ``train_steps``; returns the last validation. Appends to history.jsonl."""
@@ -158,6 +159,7 @@ class _Run:
                 # reading each one would stall an accelerator after every step.
                 losses.append(self.train_step(self.batches))
                 step += 1
+                self.progress.advance(step)
                 last = step == config.train_steps or (
                     config.time_limit_minutes and time.perf_counter() >= deadline)
                 log_now = step % config.log_every == 0 or last
@@ -273,9 +275,11 @@ def _check_same_run(config, previous, model):
     """Refuses a ``model_dir`` that holds a run of another model or dataset."""
     current = json.loads(json.dumps(keras.saving.serialize_keras_object(model)))
     if previous["model"] != current or previous["dataset"] != config.dataset:
+        table = model_dir_lib.difference_table(model_dir_lib.setting_differences(
+            previous, {"model": current, "dataset": config.dataset}))
         raise ConfigError(
-            f"{config.model_dir} holds a run of another model or dataset ({previous['dataset']}: "
-            f"{previous['model']['config']}); resume it with its flags, or use a new --model_dir."
+            f"{config.model_dir} holds a run of another model or dataset; resume it with its "
+            f"flags, or use a new --model_dir:\n{table}"
         )
 
 
@@ -319,6 +323,8 @@ def _write_samples(model, config, step, writers):
     if model.num_classes:
         labels = np.arange(config.num_samples) % model.num_classes
     samples = model.sample(config.num_samples, seed=(config.seed, step), labels=labels)
-    images.save_grid(samples, os.path.join(config.model_dir, "samples", f"step_{step:07d}.png"),
-                     model.num_levels)
+    path = images.save_grid(
+        samples, os.path.join(config.model_dir, "samples", f"step_{step:07d}.png"),
+        model.num_levels)
+    logging.info("sample grid at step %d: %s", step, path)
     writers.image("valid", step, "samples", images.make_grid(samples, model.num_levels))

@@ -16,7 +16,7 @@ Example:
     >>> check_unchanged(TrainConfig(model_dir="/tmp/run", batch_size=16),
     ...                 {"batch_size": 32, "model_dir": "/tmp/run", ...})
     ConfigError: /tmp/run holds a run with other settings ...
-      flag        stored  requested
+      setting     stored  requested
       batch_size  32      16
 """
 
@@ -24,6 +24,7 @@ import dataclasses
 
 from absl import logging
 
+from pixel_zoo import model_dir as model_dir_lib
 from pixel_zoo.training.config import ConfigError, TrainConfig
 
 MAY_CHANGE = frozenset({
@@ -48,10 +49,8 @@ def check_unchanged(config, stored):
     ]
     if not changed:
         return
-    rows = [("flag", "stored", "requested"),
-            *((name, repr(old), repr(new)) for name, old, new in changed)]
-    widths = [max(len(row[column]) for row in rows) for column in range(2)]
-    table = "\n".join(f"  {name:{widths[0]}}  {old:{widths[1]}}  {new}" for name, old, new in rows)
+    table = model_dir_lib.difference_table(
+        (name, repr(old), repr(new)) for name, old, new in changed)
     raise ConfigError(
         f"{config.model_dir} holds a run with other settings, and resuming it with these "
         f"would train on the wrong data or another setup:\n{table}\n"

@@ -7,6 +7,11 @@ Example:
     >>> model = pz.zoo.load("pixelcnn_binarized_mnist")
 """
 
+from pixel_zoo import lazy
 from pixel_zoo.zoo.entry import ZooEntry
-from pixel_zoo.zoo.loading import build_model, load, sha256_of
 from pixel_zoo.zoo.registry import get, list_models, register
+
+# Loading needs TensorFlow; reading the cards (`list_models`, `get`) does not.
+__getattr__, __dir__ = lazy.attach(__name__, attributes={
+    "build_model": "loading", "load": "loading", "sha256_of": "loading",
+})

@@ -1,5 +1,6 @@
 """The zoo's registry: the packaged model cards plus models registered at run time."""
 
+from pixel_zoo.suggestions import did_you_mean
 from pixel_zoo.zoo.entry import CARDS_DIR, ZooEntry
 
 _REGISTERED = {}
@@ -26,7 +27,8 @@ def get(name):
     """The `ZooEntry` called ``name``."""
     entries = {**_packaged(), **_REGISTERED}
     if name not in entries:
-        raise ValueError(f"No zoo model {name!r}; choose one of {sorted(entries)}.")
+        raise ValueError(f"No zoo model {name!r}.{did_you_mean(name, entries)} "
+                         f"Choose one of {sorted(entries)} (pixel-zoo list).")
     return entries[name]
 
 

@@ -125,8 +125,11 @@ def test_time_limit_stops_with_a_checkpoint_and_a_rerun_resumes(tmp_path):
 
 def test_another_model_in_the_model_dir_is_refused(tmp_path):
     train(tiny_config(tmp_path, train_steps=1))
-    with pytest.raises(ConfigError, match=r"hidden_units +4 +8"):
+    with pytest.raises(ConfigError, match="holds a run with other settings") as error:
         train(tiny_config(tmp_path, train_steps=2, hidden_units=8))
+    header, *rows = [line.split() for line in str(error.value).splitlines()[1:3]]
+    assert header == ["setting", "stored", "requested"]
+    assert rows == [["hidden_units", "4", "8"]]  # only the flag that changed
 
 
 def test_nan_loss_stops_and_keeps_the_last_good_checkpoint(tmp_path):
@@ -163,13 +166,18 @@ def test_class_conditional_run_on_labelled_data(tmp_path):
 @pytest.mark.parametrize("flags, message", [
     (["--model=pixelcnnn"], "flag --model=pixelcnnn: value should be one of"),
     (["--dataset=npz:/nonexistent.npz"], "no file /nonexistent.npz"),
-    (["--dataset=no_such_dataset"], "unknown dataset 'no_such_dataset'"),
+    (["--dataset=binarized_mnst"], "unknown dataset 'binarized_mnst'"),
     (["--cpu_replicas=2", "--batch_size=3"], "batch_size 3 does not split evenly over 2"),
 ])
 def test_bad_flags_give_one_clear_error(flags, message, tmp_path):
-    result = run_script("train", *train_flags(str(tmp_path / "run")), *flags, timeout=120)
+    # The trainers' default log level (the tests' 2 shows TensorFlow's errors, e.g. cuInit).
+    result = run_script("train", *train_flags(str(tmp_path / "run")), *flags, timeout=120,
+                        env={"TF_CPP_MIN_LOG_LEVEL": "3"})
     assert result.returncode != 0
     assert message in result.stderr and "Traceback" not in result.stderr, result.stderr[-2000:]
+    assert len(result.stderr.strip().splitlines()) <= 2, result.stderr  # no --help text
+    if "binarized_mnst" in message:
+        assert "Did you mean 'binarized_mnist'?" in result.stderr
     assert not os.path.exists(tmp_path / "run" / "checkpoints")
 
 
@@ -294,7 +302,7 @@ def test_sample_script_writes_a_png_grid(trained_run, tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.strip() == str(out)
     with Image.open(out) as picture:
-        assert picture.size == (59, 59)  # 2x2 grid of 28x28 with 1-pixel borders
+        assert picture.size == (230, 230)  # 2x2 grid of 28x28 zoomed 4x, 2-pixel gutters
 
 
 @pytest.mark.slow

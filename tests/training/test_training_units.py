@@ -9,20 +9,31 @@ from PIL import Image
 
 from pixel_zoo import images, model_dir
 from pixel_zoo.training import ConfigError, TrainConfig, make_strategy, optimizer, summaries
-from pixel_zoo.training.progress import ProgressLog
+from pixel_zoo.training.progress import ProgressBar, ProgressLog
 from test_case import tiny_model
 
 
 def test_make_grid_tiles_and_scales_levels():
     batch = np.array([[[[0]]], [[[1]]], [[[2]]]], np.uint8)  # 3 images of 1x1x1
-    grid = images.make_grid(batch, num_levels=3, padding=1)
+    grid = images.make_grid(batch, num_levels=3, scale=1, gutter=1)
     assert grid.shape == (5, 5, 1)  # a 2x2 grid of 1x1 images
     assert grid[1, 1, 0] == 0 and grid[1, 3, 0] == 127 and grid[3, 1, 0] == 255
 
 
+def test_default_grid_of_16_digits_is_about_500_pixels_with_grey_gutters():
+    batch = np.ones((16, 28, 28, 1), np.uint8)
+    grid = images.make_grid(batch, num_levels=2)
+    assert grid.shape == (458, 458, 1)  # 4 images of 4 x 28 pixels + 5 gutters of 2
+    assert (grid[:2] == images.GUTTER_LEVEL).all() and (grid[2:114, 2:114] == 255).all()
+    assert (grid[2:114, 114:116] == images.GUTTER_LEVEL).all()
+    assert images.make_grid(batch, num_levels=2, scale=2, gutter=0).shape == (224, 224, 1)
+    with pytest.raises(ValueError, match="scale must be >= 1"):
+        images.make_grid(batch, num_levels=2, scale=0)
+
+
 def test_save_grid_writes_a_png(tmp_path):
     batch = np.ones((4, 3, 3, 3), np.uint8)
-    path = images.save_grid(batch, str(tmp_path / "a" / "grid.png"), num_levels=2)
+    path = images.save_grid(batch, str(tmp_path / "a" / "grid.png"), num_levels=2, scale=1)
     with Image.open(path) as picture:
         assert picture.format == "PNG" and picture.size == (9, 9) and picture.mode == "RGB"
 
@@ -130,3 +141,14 @@ def test_progress_log_averages_an_interval():
     assert metrics["nats"] == 2.0 and metrics["images_per_sec"] == 40.0
     assert np.isclose(metrics["bits_per_dim"], 2.0 / (4 * np.log(2.0)))
 
+
+
+def test_progress_bar_shows_steps_and_images_per_sec_and_is_off_unless_on_a_terminal(capsys):
+    assert not ProgressBar(10).enabled  # pytest captures the output: not a terminal
+    ProgressLog(batch_size=8, train_steps=4, image_shape=(2, 2, 1)).advance(1)
+    assert capsys.readouterr().out == ""
+    bar = ProgressBar(4, enabled=True)
+    for step in range(1, 5):
+        bar.update(step, {"images_per_sec": 640.0, "nats": 120.0})
+    out = capsys.readouterr().out
+    assert "4/4" in out and "step" in out and "images_per_sec: 640.0000" in out, out

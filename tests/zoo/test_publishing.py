@@ -43,11 +43,15 @@ def test_card_holds_measured_metrics_and_the_training_command(published):
 def test_completion_grid_rows_keep_the_top_half(published):
     _, tmp_path, valid = published
     grid = np.asarray(Image.open(tmp_path / "cards" / "tiny_entry_completions.png"))
-    # 6 rows of (occluded, 4 completions, original), 6x6 images with 1-pixel borders.
-    assert grid.shape == (6 * 7 + 1, 6 * 7 + 1)
+    # 6 rows of (occluded, 4 completions, original), 6x6 images zoomed 21x, 10-pixel gutters.
+    scale, gutter = 21, 10
+    step = 6 * scale + gutter
+    assert grid.shape == (6 * step + gutter, 6 * step + gutter)
     chosen = np.linspace(0, len(valid.images) - 1, 6).astype(int)
     for row, original in enumerate(valid.images[chosen, ..., 0] * 255):
-        tiles = [grid[1 + 7 * row: 7 + 7 * row, 1 + 7 * column: 7 + 7 * column]
+        top = gutter + step * row
+        tiles = [grid[top: top + 6 * scale: scale,
+                      gutter + step * column: gutter + step * column + 6 * scale: scale]
                  for column in range(6)]
         np.testing.assert_array_equal(tiles[0][:3], original[:3])
         assert not tiles[0][3:].any()

@@ -1,5 +1,7 @@
 """The pixel-zoo command on a registered tiny model: every subcommand end to end."""
 
+import time
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -33,7 +35,9 @@ def test_list_and_info(name, capsys):
 
 def test_sample_writes_a_grid(name, tmp_path):
     cli.main(["sample", name, "--num", "4", "--seed", "3", "--out", str(tmp_path / "grid.png")])
-    assert Image.open(tmp_path / "grid.png").size == (15, 15)  # 2x2 images of 6 + padding
+    assert Image.open(tmp_path / "grid.png").size == (282, 282)  # 2x2 of 21 x 6 + 3 gutters of 10
+    cli.main(["sample", name, "--num", "4", "--scale", "1", "--out", str(tmp_path / "1.png")])
+    assert Image.open(tmp_path / "1.png").size == (15, 15)  # 2x2 images of 6 + gutters of 1
 
 
 def test_complete_keeps_the_known_rows(name, tmp_path):
@@ -41,7 +45,7 @@ def test_complete_keeps_the_known_rows(name, tmp_path):
     Image.fromarray(image).save(tmp_path / "in.png")
     out = tmp_path / "out.png"
     cli.main(["complete", name, "--image", str(tmp_path / "in.png"), "--known-rows", "3",
-              "--num", "2", "--out", str(out)])
+              "--num", "2", "--scale", "1", "--out", str(out)])
     grid = np.asarray(Image.open(out))
     completions = [grid[1:7, 1 + 7 * column: 7 + 7 * column] for column in range(4)]
     for completion in completions[1:]:
@@ -57,7 +61,7 @@ def test_complete_with_a_mask_keeps_the_white_pixels(name, tmp_path):
     Image.fromarray(known.astype(np.uint8) * 255).save(tmp_path / "mask.png")
     out = tmp_path / "out.png"
     cli.main(["complete", name, "--image", str(tmp_path / "in.png"), "--mask",
-              str(tmp_path / "mask.png"), "--num", "2", "--out", str(out)])
+              str(tmp_path / "mask.png"), "--num", "2", "--scale", "1", "--out", str(out)])
     grid = np.asarray(Image.open(out))
     occluded, *completions, original = [grid[1:7, 1 + 7 * column: 7 + 7 * column]
                                         for column in range(4)]
@@ -83,14 +87,30 @@ def test_eval_prints_nats_and_bits(name, tmp_path, capsys):
     assert f"{nats:.2f} nats/image" in out and "(10 images)" in out
 
 
+def test_eval_with_a_missing_data_folder_fails_at_once(name, tmp_path, capsys):
+    start = time.perf_counter()
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["eval", name, "--dataset", "binarized_mnist", "--data",
+                  str(tmp_path / "nowhere")])
+    assert time.perf_counter() - start < 1.0 and exit_info.value.code == 2
+    error = capsys.readouterr().err
+    assert f"the data folder {tmp_path / 'nowhere'} does not exist" in error
+    assert "$PIXEL_ZOO_DATA" in error
+
+
 def test_export_writes_a_version(name, tmp_path):
     cli.main(["export", name, "--export_dir", str(tmp_path)])
     assert (tmp_path / "cli_tiny" / "1" / "saved_model.pb").is_file()
 
 
-def test_unknown_model_is_a_clear_error(name):
-    with pytest.raises(SystemExit, match="No zoo model 'nope'"):
-        cli.main(["info", "nope"])
+def test_unknown_model_is_one_line_with_a_suggestion(name, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["info", "pixelcnn_binarized_mnst"])
+    assert exit_info.value.code == 2
+    error = capsys.readouterr().err
+    assert error.startswith("pixel-zoo: error: No zoo model 'pixelcnn_binarized_mnst'. Did you "
+                            "mean 'pixelcnn_binarized_mnist'")
+    assert len(error.splitlines()) == 1 and "Traceback" not in error
 
 
 RGB_ENTRIES = [name for name in pz.zoo.list_models() if pz.zoo.get(name).image_shape[-1] == 3]
@@ -103,7 +123,7 @@ def test_complete_a_colour_image_with_a_packaged_model(rgb_name, tmp_path):
     Image.fromarray(image).save(tmp_path / "in.png")
     out = tmp_path / "out.png"
     cli.main(["complete", rgb_name, "--image", str(tmp_path / "in.png"), "--known-rows", "16",
-              "--num", "2", "--out", str(out)])
+              "--num", "2", "--scale", "1", "--out", str(out)])
     grid = np.asarray(Image.open(out))
     assert grid.shape == (34, 4 * 33 + 1, 3)
     for column in range(1, 4):
