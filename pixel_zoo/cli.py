@@ -190,7 +190,7 @@ def _parser():
     detect.set_defaults(run=_ood)
     for command in (info, sample, complete, evaluate, export, detect):
         command.add_argument("name", help="a zoo model (pixel-zoo list)")
-    for command in (listing, info, sample, complete, evaluate, export):
+    for command in (listing, info, sample, complete, evaluate, export, detect):
         command.add_argument("--verbose", action="store_true",
                              help="show TensorFlow's logs and full tracebacks")
     return parser

@@ -46,9 +46,11 @@ def test_ood_command_prints_aurocs_and_writes_the_plot(entries, tmp_path, capsys
         assert figure.size[0] > 400 and figure.size[1] > 400
 
 
-def test_ood_command_needs_a_detector_entry(entries):
-    with pytest.raises(SystemExit, match="cli_bg has no background model"):
+def test_ood_command_needs_a_detector_entry(entries, capsys):
+    with pytest.raises(SystemExit) as exit_info:
         cli.main(["ood", "cli_bg", "--in", entries[1], "--out", "noise:uniform"])
+    assert exit_info.value.code == 2
+    assert "cli_bg has no background model" in capsys.readouterr().err
 
 
 def test_export_ood_writes_the_detector(entries, tmp_path, capsys):

@@ -249,7 +249,8 @@ def run_two_workers(flags):
     for index in range(2):
         tf_config = {"cluster": cluster, "task": {"type": "worker", "index": index}}
         workers.append(subprocess.Popen(
-            [sys.executable, "-m", "trainers.train", *flags], cwd=ROOT, text=True,
+            # --verbose: TensorFlow's logs name the cluster's size.
+            [sys.executable, "-m", "trainers.train", *flags, "--verbose"], cwd=ROOT, text=True,
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
             env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "TF_CONFIG": json.dumps(tf_config)},
         ))

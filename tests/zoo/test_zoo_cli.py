@@ -133,8 +133,10 @@ def test_complete_a_colour_image_with_a_packaged_model(rgb_name, tmp_path):
 
 @pytest.mark.parametrize("temperature", ["0", "-1", "nan"])
 def test_sample_refuses_a_temperature_that_is_not_positive_and_finite(name, tmp_path,
-                                                                      temperature):
-    with pytest.raises(SystemExit, match="temperature must be > 0 and finite"):
+                                                                      temperature, capsys):
+    with pytest.raises(SystemExit) as exit_info:
         cli.main(["sample", name, "--temperature", temperature, "--out",
                   str(tmp_path / "grid.png")])
+    assert exit_info.value.code == 2
+    assert "temperature must be > 0 and finite" in capsys.readouterr().err
     assert not (tmp_path / "grid.png").exists()
