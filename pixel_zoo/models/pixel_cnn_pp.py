@@ -142,8 +142,9 @@ class PixelCNNPP(AutoregressiveImageModel):
                 ShiftedConv2DTranspose(features, "down_right", name=f"upsample_{level}_ul"),
             )
         ]
+        # float32 under mixed precision too: float16 would quantize the mixture's means.
         self.output_dense = keras.layers.Dense(
-            self.color_channels * self.head.units, name="output_dense"
+            self.color_channels * self.head.units, name="output_dense", dtype="float32"
         )
         self.build()
 

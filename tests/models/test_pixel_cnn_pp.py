@@ -1,7 +1,9 @@
 """PixelCNN++: any image size, no blind spot, the coupled head, dropout, presets."""
 
+import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 
 import pixel_zoo as pz
 from pixel_zoo import heads
@@ -69,3 +71,13 @@ def test_peer_size_preset_has_about_the_peers_parameters():
     model = pz.models.build("pixelcnn_pp", (28, 28, 1), 2, preset="peer_size")
     assert 0.95 * 625_000 < model.count_params() < 1.05 * 625_000
     assert model.head.num_components == 5
+
+
+def test_head_inputs_are_float32_under_mixed_precision():
+    keras.mixed_precision.set_global_policy("mixed_float16")
+    try:
+        model = tiny_model("pixelcnn_pp", (2, 2, 3), num_levels=256, logistic_mixtures=2)
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+    images = tf.zeros((1, 2, 2, 3), tf.int32)
+    assert model.outputs_from_checked(images).dtype == tf.float32
