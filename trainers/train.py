@@ -1,7 +1,7 @@
 r"""Trains a pixel_zoo model; rerun the same command to resume from the last checkpoint.
 
 Binarized MNIST from the local copy in $PIXEL_ZOO_DATA (tensorflow-datasets without it);
-4.6 CPU-minutes (10 minutes on 2 shared CPU cores), ending near 96 nats on the validation images:
+about 2.5 minutes on 2 CPU cores, ending near 96 nats on the validation images:
 
     python -m trainers.train --model=pixelcnn --preset=cpu_small --dataset=binarized_mnist \
         --model_dir=/tmp/runs/pixelcnn_mnist --train_steps=500 --eval_every=250 \
