@@ -59,3 +59,17 @@ def receptive_field(model, image_shape, num_images=3, seed=0):
     rng = np.random.default_rng(seed)
     images = rng.integers(0, model.num_levels, (num_images, *image_shape)).astype(np.uint8)
     return np.logical_or.reduce([position_influence(model, image) for image in images])
+
+
+def tiny_zoo(tmp_path, monkeypatch):
+    """Sends published cards and weights to ``tmp_path``; returns the dataset name of a
+    tiny binary npz (40 train, 12 valid 6x6 images) written there."""
+    from pixel_zoo.zoo import publishing  # pylint: disable=import-outside-toplevel
+
+    monkeypatch.setattr(publishing, "CARDS_DIR", tmp_path / "cards")
+    monkeypatch.setattr(publishing, "WEIGHTS_DIR", tmp_path / "weights")
+    (tmp_path / "weights").mkdir()
+    rng = np.random.default_rng(0)
+    np.savez(tmp_path / "tiny.npz", train=rng.integers(0, 2, (40, 6, 6)).astype(np.uint8),
+             valid=rng.integers(0, 2, (12, 6, 6)).astype(np.uint8))
+    return f"npz:{tmp_path / 'tiny.npz'}"

@@ -53,6 +53,11 @@ flags.DEFINE_integer("train_steps", TrainConfig.train_steps, "Total optimizer st
 flags.DEFINE_float("learning_rate", TrainConfig.learning_rate, "Adam learning rate.")
 flags.DEFINE_enum("lr_schedule", TrainConfig.lr_schedule, training.LR_SCHEDULES,
                   "constant; exponential (to lr/10 at train_steps); cosine (to 0).")
+flags.DEFINE_integer("warmup_steps", TrainConfig.warmup_steps,
+                     "Raise the learning rate linearly over this many first steps; 0: none.")
+flags.DEFINE_string("init_from", None,
+                    "Start a new run from zoo:NAME's weights or a .weights.h5 file (fresh "
+                    "optimizer; the same model flags as those weights).")
 flags.DEFINE_float("grad_clip", TrainConfig.grad_clip, "Global gradient norm limit; 0: none.")
 flags.DEFINE_bool("ema", TrainConfig.ema, "Keep EMA weights and evaluate/export with them.")
 flags.DEFINE_bool("mixed_precision", TrainConfig.mixed_precision, "mixed_float16 compute.")
@@ -60,6 +65,8 @@ flags.DEFINE_integer("seed", TrainConfig.seed, "Initial weights, batch order, sa
 flags.DEFINE_integer("log_every", TrainConfig.log_every, "Steps between log lines.")
 flags.DEFINE_integer("eval_every", TrainConfig.eval_every,
                      "Steps between validations and sample grids; 0: at the end only.")
+flags.DEFINE_list("eval_minutes", [],
+                  "Also validate when the training time reaches these minutes (e.g. 5,10,20,40).")
 flags.DEFINE_integer("eval_batches", TrainConfig.eval_batches,
                      "Validation batches per evaluation; 0: the whole split.")
 flags.DEFINE_integer("checkpoint_every", TrainConfig.checkpoint_every,

@@ -34,6 +34,12 @@ class TrainConfig:
       lr_schedule: "constant"; "exponential" (down to a tenth at ``train_steps``); or
         "cosine" (down to 0 at ``train_steps``). A resumed run keeps the first call's
         ``train_steps`` as the schedule's length (`pixel_zoo.training.resume`).
+      warmup_steps: raise the learning rate linearly over the first steps (0: none);
+        a short warm-up suits a run started from trained weights (``init_from``).
+      init_from: start a new run from trained weights: ``zoo:NAME`` (a zoo entry, whose
+        card's training history the new entry's card continues) or a ``.weights.h5``
+        path; the model flags must build the same architecture. The optimizer starts
+        fresh; a resumed run continues from its own checkpoints instead.
       grad_clip: clip the global-batch gradient to this global norm; 0 does not clip.
       ema: keep exponential moving averages of the weights (momentum 0.999) and
         evaluate, sample and export with them.
@@ -41,6 +47,9 @@ class TrainConfig:
       seed: fixes the initial weights, the order of the batches and the sample grids.
       log_every: steps between log lines and training summaries.
       eval_every: steps between validations and sample grids (0: only at the end).
+      eval_minutes: also validate when the run's training time (steps only, summed over
+        its invocations) reaches each of these minutes: curves of validation NLL against
+        time (``bench/curves.py``). Each validation records ``training_minutes``.
       eval_batches: validation batches per evaluation (0: the whole split).
       checkpoint_every: steps between checkpoints (0: only at the end).
       num_samples: images in each sample grid (0: none; sampling costs a model
@@ -73,12 +82,15 @@ class TrainConfig:
     train_steps: int = 20000
     learning_rate: float = 1e-3
     lr_schedule: str = "constant"
+    warmup_steps: int = 0
+    init_from: str | None = None
     grad_clip: float = 0.0
     ema: bool = False
     mixed_precision: bool = False
     seed: int = 0
     log_every: int = 100
     eval_every: int = 1000
+    eval_minutes: tuple = ()
     eval_batches: int = 50
     checkpoint_every: int = 1000
     num_samples: int = 16
@@ -101,6 +113,7 @@ class TrainConfig:
             "batch_size": 1, "train_steps": 1, "log_every": 1, "eval_every": 0,
             "eval_batches": 0, "checkpoint_every": 0, "num_samples": 0,
             "num_layers": 1, "hidden_units": 1, "output_units": 1, "logistic_mixtures": 0,
+            "warmup_steps": 0,
         }
         for name, minimum in minimums.items():
             value = getattr(self, name)
@@ -118,14 +131,17 @@ class TrainConfig:
             raise ConfigError(
                 f"l2_regularization must be >= 0 (0: none), got {self.l2_regularization}."
             )
+        if any(not minutes > 0 for minutes in self.eval_minutes):
+            raise ConfigError(f"eval_minutes must be positive, got {self.eval_minutes}.")
         if not self.grad_clip >= 0:
             raise ConfigError(f"grad_clip must be >= 0 (0: no clipping), got {self.grad_clip}.")
 
     @classmethod
     def from_flags(cls, flag_values):
         """The config from absl ``flag_values`` holding a flag for every field."""
-        return cls(**{field.name: flag_values[field.name].value
-                      for field in dataclasses.fields(cls)})
+        values = {field.name: flag_values[field.name].value for field in dataclasses.fields(cls)}
+        values["eval_minutes"] = tuple(float(minutes) for minutes in values["eval_minutes"] or ())
+        return cls(**values)
 
     def model_hyperparameters(self):
         """The sizes given (not None), as `pz.models.build` keyword arguments."""

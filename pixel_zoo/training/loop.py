@@ -30,7 +30,7 @@ from absl import logging
 import pixel_zoo as pz
 from pixel_zoo import data, images
 from pixel_zoo import model_dir as model_dir_lib
-from pixel_zoo.training import distribute, history, resume
+from pixel_zoo.training import distribute, history, initialization, resume
 from pixel_zoo.training.checkpointing import Checkpointer
 from pixel_zoo.training.config import ConfigError
 from pixel_zoo.training.evaluation import Evaluator, eval_dataset, nll
@@ -81,6 +81,7 @@ class _Run:
                 f"replicas; use a multiple of {replicas}."
             )
         self.time_start, self.timer = history.now(), time.perf_counter()
+        self.load = history.LoadMonitor()
         stored = _stored_config(config.model_dir)
         if stored:
             resume.check_unchanged(config, stored["training"])
@@ -101,10 +102,12 @@ class _Run:
             strategy,
         )
         self.start = self.checkpointer.restore()
+        self.is_chief = distribute.is_chief(strategy)
         if self.start:
             logging.info("Resuming from the checkpoint at step %d in %s", self.start,
                          config.model_dir)
-        self.is_chief = distribute.is_chief(strategy)
+        elif config.init_from:
+            self.initialize_from(config)
         if self.is_chief and not stored:  # Kept as first written: history.jsonl has the rest.
             model_dir_lib.write_config(
                 config.model_dir, self.model, self.optimizer, dataset=config.dataset,
@@ -125,6 +128,20 @@ class _Run:
         self.writers = SummaryWriters(config.model_dir, enabled=self.is_chief)
         self.progress = ProgressLog(config.batch_size, config.train_steps, self.model.image_shape,
                                     start=self.start)
+        # Time in training steps, this run's earlier invocations included (--eval_minutes).
+        self.trained_before = history.training_seconds(config.model_dir) if self.start else 0.0
+        self.trained_seconds = self.trained_before
+        self.minute_marks = sorted(60 * minutes for minutes in config.eval_minutes
+                                   if 60 * minutes > self.trained_seconds)
+
+    def initialize_from(self, config):
+        """Starts from ``config.init_from``'s weights (and moving averages), kept on record."""
+        parent = initialization.load_initial_weights(self.model, config)
+        start_averages(self.optimizer, self.model)
+        if self.is_chief:
+            initialization.write_parent(config.model_dir, parent)
+        logging.info("Starting from %s (%d steps trained before)", parent["init_from"],
+                     parent["steps"])
 
     def run(self):
         """Trains to ``train_steps``; returns the last validation. Appends to history.jsonl."""
@@ -140,8 +157,9 @@ class _Run:
             if self.is_chief:
                 history.append(
                     self.config.model_dir, self.config, self.start,
-                    self.checkpointer.saved_step or 0, self.time_start,
-                    time.perf_counter() - self.timer, outcome, self.strategy)
+                    max(self.start, self.checkpointer.saved_step or 0), self.time_start,
+                    time.perf_counter() - self.timer, outcome, self.strategy,
+                    self.load.summary(), self.trained_seconds - self.trained_before)
 
     def train(self):
         """The loop of `run`."""
@@ -164,13 +182,16 @@ class _Run:
                     config.time_limit_minutes and time.perf_counter() >= deadline)
                 log_now = step % config.log_every == 0 or last
                 save_now = _every(step, config.checkpoint_every) or last
-                validate_now = _every(step, config.eval_every) and not last
+                marked = self.reached_mark(time.perf_counter() - timer)
+                validate_now = (marked or _every(step, config.eval_every)) and not last
                 if not (log_now or save_now or validate_now):
                     continue
-                self.progress.record(self.finite_losses(losses, step),
-                                     time.perf_counter() - timer)
+                seconds = time.perf_counter() - timer
+                self.trained_seconds += seconds
+                self.progress.record(self.finite_losses(losses, step), seconds)
                 losses = []
                 if log_now:
+                    self.load.sample()
                     metrics = self.progress.flush(step)
                     metrics["learning_rate"] = float(
                         tf.convert_to_tensor(self.optimizer.learning_rate))
@@ -183,6 +204,15 @@ class _Run:
                     break
                 timer = time.perf_counter()
             return self.validate(step)
+
+    def reached_mark(self, seconds_since_recorded):
+        """Whether the training time passed the next ``--eval_minutes`` mark (then dropped)."""
+        reached = False
+        while self.minute_marks and (
+                self.trained_seconds + seconds_since_recorded >= self.minute_marks[0]):
+            self.minute_marks.pop(0)
+            reached = True
+        return reached
 
     def finite_losses(self, losses, step):
         """The floats of the ``losses`` of the steps up to ``step``; raises at a NaN or Inf."""
@@ -217,7 +247,9 @@ class _Run:
             metrics = self.evaluator()
             if self.is_chief and with_samples and config.num_samples:
                 _write_samples(self.model, config, step, self.writers)
-        self.writers.scalars("valid", step, {key: metrics[key] for key in ("nats", "bits_per_dim")})
+        self.writers.scalars("valid", step, {
+            "nats": metrics["nats"], "bits_per_dim": metrics["bits_per_dim"],
+            "training_minutes": self.trained_seconds / 60})
         self.writers.flush()
         logging.info("validation at step %d: %.2f nats  %.4f bits/dim  (%d images)",
                      step, metrics["nats"], metrics["bits_per_dim"], metrics["num_images"])

@@ -39,12 +39,46 @@ def make_optimizer(config, schedule_steps=None):
         learning_rate = keras.optimizers.schedules.CosineDecay(
             config.learning_rate, decay_steps=schedule_steps
         )
+    if config.warmup_steps:
+        learning_rate = LinearWarmup(learning_rate, config.warmup_steps)
     optimizer = keras.optimizers.Adam(
         learning_rate, use_ema=config.ema, ema_momentum=EMA_MOMENTUM
     )
     if config.mixed_precision:
         optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
     return optimizer
+
+
+@keras.saving.register_keras_serializable(package="pixel_zoo")
+class LinearWarmup(keras.optimizers.schedules.LearningRateSchedule):
+    """Scales a learning rate (a number or a schedule) up linearly over the first steps.
+
+    The rate at step ``s`` is ``schedule(s) * min(1, (s + 1) / warmup_steps)``: a run
+    started from trained weights (``--init_from``) with a fresh Adam takes small steps
+    while Adam's moment estimates settle.
+
+    Example:
+        >>> warmup = LinearWarmup(1e-3, warmup_steps=100)
+        >>> float(warmup(0)), float(warmup(49)), float(warmup(500))
+        (1e-05, 0.0005, 0.001)
+    """
+
+    def __init__(self, schedule, warmup_steps):
+        if isinstance(schedule, dict):  # from_config
+            schedule = keras.optimizers.schedules.deserialize(schedule)
+        self.schedule = schedule
+        self.warmup_steps = int(warmup_steps)
+
+    def __call__(self, step):
+        step = tf.cast(step, tf.float32)
+        rate = self.schedule(step) if callable(self.schedule) else self.schedule
+        return tf.cast(rate, tf.float32) * tf.minimum(1.0, (step + 1.0) / self.warmup_steps)
+
+    def get_config(self):
+        schedule = self.schedule
+        if isinstance(schedule, keras.optimizers.schedules.LearningRateSchedule):
+            schedule = keras.optimizers.schedules.serialize(schedule)
+        return {"schedule": schedule, "warmup_steps": self.warmup_steps}
 
 
 def clip_by_global_batch_norm(grads, clip_norm, loss_scale=1.0):

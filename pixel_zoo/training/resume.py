@@ -29,7 +29,7 @@ from pixel_zoo.training.config import ConfigError, TrainConfig
 
 MAY_CHANGE = frozenset({
     "model_dir", "data_dir", "train_steps", "time_limit_minutes", "log_every", "eval_every",
-    "eval_batches", "checkpoint_every", "num_samples",
+    "eval_minutes", "eval_batches", "checkpoint_every", "num_samples",
 })
 
 

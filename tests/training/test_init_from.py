@@ -1,0 +1,74 @@
+"""``--init_from``: a run started from a zoo entry's weights, whose card continues its history."""
+
+import dataclasses
+
+import keras
+import numpy as np
+import pytest
+
+import pixel_zoo as pz
+from pixel_zoo.training import ConfigError, TrainConfig, initialization, optimizer, train
+from pixel_zoo.zoo import provenance, publishing, registry
+from test_case import tiny_zoo
+
+
+@pytest.fixture
+def parent_entry(tmp_path, monkeypatch):
+    """A 2-step run published as zoo entry ``tiny_parent`` and registered; its config."""
+    dataset = tiny_zoo(tmp_path, monkeypatch)
+    config = TrainConfig(model_dir=str(tmp_path / "parent"), dataset=dataset,
+                         num_layers=1, hidden_units=4, batch_size=8, train_steps=2,
+                         eval_every=0, num_samples=0)
+    train(config)
+    entry = publishing.publish(config.model_dir, "tiny_parent", "Parent.", num_samples=1)
+    monkeypatch.setattr(registry, "_REGISTERED", {})  # registered for this test only
+    pz.zoo.register(dataclasses.replace(entry, weights=str(tmp_path / "weights" / entry.weights)))
+    return entry, config
+
+
+def test_a_run_from_a_zoo_entry_starts_at_its_weights_and_continues_its_history(
+        parent_entry, tmp_path):
+    entry, parent_config = parent_entry
+    config = dataclasses.replace(parent_config, model_dir=str(tmp_path / "child"),
+                                 init_from="zoo:tiny_parent", warmup_steps=2, seed=1)
+    model = pz.zoo.build_model(entry)
+    parent = initialization.load_initial_weights(model, config)
+    for loaded, packaged in zip(model.get_weights(), pz.zoo.load("tiny_parent").get_weights()):
+        np.testing.assert_array_equal(loaded, packaged)
+    assert parent["steps"] == 2 and parent["sha256"] == entry.sha256
+
+    train(dataclasses.replace(config, train_steps=3))
+    assert initialization.read_parent(config.model_dir)["init_from"] == "zoo:tiny_parent"
+    child = publishing.publish(config.model_dir, "tiny_parent", "Child.", num_samples=1,
+                               force=True)
+    segments = child.training["history"]
+    assert [(s["steps_from"], s["steps_to"]) for s in segments] == [(0, 2), (2, 5)]
+    assert child.training["steps"] == 5 and child.training["init_from"] == "zoo:tiny_parent"
+    assert provenance.chain_problems(segments, 5) == []
+    assert "--init_from=zoo:tiny_parent" in segments[1]["command"]
+    assert "2 recorded invocations" in child.training["time"]
+
+
+def test_weights_that_do_not_fit_the_flags_are_refused_with_the_entry_sizes(parent_entry, tmp_path):
+    _, parent_config = parent_entry
+    other_size = dataclasses.replace(parent_config, model_dir=str(tmp_path / "wide"),
+                                     init_from="zoo:tiny_parent", hidden_units=5)
+    with pytest.raises(ConfigError, match=r"(?s)do not fit .*built with \{.*'hidden_units': 4"):
+        train(other_size)
+    other_family = dataclasses.replace(other_size, model="row_lstm", hidden_units=4)
+    with pytest.raises(ConfigError, match="needs --model=pixelcnn"):
+        train(other_family)
+    with pytest.raises(ConfigError, match="No zoo model 'tiny_parnet'.*tiny_parent"):
+        train(dataclasses.replace(other_size, init_from="zoo:tiny_parnet"))
+    with pytest.raises(ConfigError, match="no such file"):
+        train(dataclasses.replace(other_size, init_from=str(tmp_path / "missing.weights.h5")))
+
+
+def test_linear_warmup_scales_any_schedule_and_round_trips():
+    warmup = optimizer.LinearWarmup(1e-3, warmup_steps=100)
+    assert [round(float(warmup(step)), 8) for step in (0, 49, 99, 500)] == [1e-5, 5e-4, 1e-3, 1e-3]
+    cosine = optimizer.LinearWarmup(
+        keras.optimizers.schedules.CosineDecay(1e-3, decay_steps=1000), 10)
+    restored = optimizer.LinearWarmup.from_config(cosine.get_config())
+    for step in (0, 5, 500, 1000):
+        assert float(restored(step)) == pytest.approx(float(cosine(step)))

@@ -1,0 +1,50 @@
+"""A card's training history: segments from history.jsonl records, chained, described."""
+
+from pixel_zoo.training import history
+from pixel_zoo.zoo import provenance
+from pixel_zoo.zoo.entry import ZooEntry
+
+
+def record(steps_from, steps_to, minutes=10.0, shared=False, command="python -m trainers.train"):
+    return {"steps_from": steps_from, "steps_to": steps_to, "wall_minutes": minutes,
+            "command": command, "outcome": "finished", "flags": {"seed": 0},
+            "machine": {"cpu_cores": 2, "gpus": []},
+            "load": {"cores_used": 1.9, "load_average": 3.2 if shared else 2.0,
+                     "other_load": 1.3 if shared else 0.1, "shared": shared}}
+
+
+def test_a_killed_invocation_becomes_its_own_segment_and_the_chain_holds():
+    segments = provenance.run_segments([record(0, 250), record(400, 600, command="rerun")],
+                                       offset=1000)
+    assert [(s["steps_from"], s["steps_to"]) for s in segments] == [
+        (1000, 1250), (1250, 1400), (1400, 1600)]
+    assert segments[1]["outcome"] == "stopped without a record (killed)"
+    assert segments[1]["command"] == "rerun"
+    assert "flags" not in segments[0]
+    assert provenance.chain_problems(segments, 1600) == [
+        "the first segment starts at step 1000, not 0"]
+    older = ZooEntry(name="old", model="pixelcnn", image_shape=(28, 28, 1), num_levels=2,
+                     weights="old.weights.h5", sha256="0",
+                     training={"steps": 1000, "command": "cmd", "time": "40 min, shared"})
+    chained = provenance.entry_segments(older) + segments
+    assert provenance.chain_problems(chained, 1600) == []
+    assert provenance.chain_problems(chained, 1700) == [
+        "the last segment ends at step 1600, not at the 1700 steps trained"]
+    assert "recorded before histories: 40 min, shared" in chained[0]["outcome"]
+
+
+def test_the_compute_says_how_long_where_and_whether_others_ran():
+    alone = provenance.run_segments([record(0, 100, 30.0), record(100, 200, 12.5)])
+    assert provenance.describe(alone) == ("42.5 min of training in 2 recorded invocations on a "
+                                          "2-core CPU, nothing else running")
+    mixed = provenance.run_segments([record(0, 100, 30.0), record(100, 200, 12.5, shared=True)])
+    assert provenance.describe(mixed).endswith("other jobs running during 12 of those minutes")
+
+
+def test_the_load_monitor_tells_this_process_from_the_others():
+    monitor = history.LoadMonitor()
+    monitor.sample()
+    summary = monitor.summary()
+    assert set(summary) == {"cores_used", "load_average", "other_load", "shared"}
+    assert summary["other_load"] >= 0
+    assert summary["shared"] == (summary["other_load"] > history.SHARED_ABOVE)
