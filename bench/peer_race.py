@@ -18,9 +18,12 @@ alone. Run, for example (about 50 minutes on 2 CPU cores):
         --minutes=40 --model_dir=runs/race_pixelcnn_pp -- --model=pixelcnn_pp --preset=peer_size
 
 Prints the peer's validation curve as it trains and, at the end, one markdown table
-with both models' steps, images seen, and validation nats/image and bits/dim.
+with both models' steps, images seen, and validation nats/image and bits/dim. With
+``--results=bench/results/race_NAME.json`` it also writes them as JSON, from which
+``python -m trainers.readme_tables`` writes README's race tables.
 """
 
+import json
 import os
 import subprocess
 import sys
@@ -33,6 +36,7 @@ import tf_keras
 from absl import app, flags, logging
 
 from pixel_zoo import data, metrics, training
+from pixel_zoo.training import history
 from pixel_zoo import model_dir as model_dir_lib
 
 _DATASET = flags.DEFINE_string("dataset", "binarized_mnist", "A `pz.data.load_split` name.")
@@ -46,6 +50,8 @@ _CURVE_MINUTES = flags.DEFINE_float(
 _MODEL_DIR = flags.DEFINE_string("model_dir", None, "Our training run's folder.")
 _OURS = flags.DEFINE_boolean("ours", True, "Train our model beside the peer.")
 _SEED = flags.DEFINE_integer("seed", 0, "The peer's initial weights and batch order.")
+_RESULTS = flags.DEFINE_string("results", None,
+                               "Also write the figures as JSON here (bench/results/race_NAME.json).")
 
 
 def make_peer(split_data):
@@ -75,8 +81,9 @@ def peer_nats(log_prob, split_data, num_images=None, batch_size=64):
     return total / count
 
 
-def train_peer(peer, log_prob, train_data, valid_data, minutes):
-    """Trains ``peer`` for ``minutes``; returns (steps, [(minutes, curve nats)])."""
+def train_peer(peer, log_prob, train_data, valid_data, minutes, load):
+    """Trains ``peer`` for ``minutes``, sampling the machine's ``load`` (a
+    `history.LoadMonitor`) each minute; returns (steps, [(minutes, curve nats)])."""
     variables = peer.trainable_variables
     optimizer = tf_keras.optimizers.Adam(_LEARNING_RATE.value)
 
@@ -91,8 +98,11 @@ def train_peer(peer, log_prob, train_data, valid_data, minutes):
                                      seed=_SEED.value, drop_remainder=True))
     start = time.perf_counter()
     trained = 0.0  # Seconds spent training, curve validations left out.
-    curve, next_curve, steps = [], 60 * _CURVE_MINUTES.value, 0
+    curve, next_curve, steps, next_load = [], 60 * _CURVE_MINUTES.value, 0, 0.0
     while trained < 60 * minutes:
+        if trained >= next_load:
+            load.sample()
+            next_load += 60
         step_start = time.perf_counter()
         train_step(next(batches))
         steps += 1
@@ -132,7 +142,8 @@ def main(argv):
     peer = make_peer(train_data)
     log_prob = peer_log_prob(peer)
     ours = start_ours(model_dir, _MINUTES.value, train_flags) if _OURS.value else None
-    steps, curve = train_peer(peer, log_prob, train_data, valid_data, _MINUTES.value)
+    load = history.LoadMonitor()
+    steps, curve = train_peer(peer, log_prob, train_data, valid_data, _MINUTES.value, load)
     if ours is not None and ours.wait() != 0:
         raise RuntimeError(f"Our training run failed; see {model_dir}.log")
     shape = train_data.image_shape
@@ -161,6 +172,29 @@ def main(argv):
               f"{bits(nats):.4f} |")
     print("\nPeer curve (first 640 valid images): " + ", ".join(
         f"{minutes:.1f} min {bits(nats):.4f} bits/dim" for minutes, nats in curve))
+    if _RESULTS.value:
+        write_results(_RESULTS.value, rows, curve, bits, load.summary())
+
+
+def write_results(path, rows, curve, bits, load):
+    """The race's figures as JSON, for ``python -m trainers.readme_tables``."""
+    words = ["python bench/peer_race.py", *(arg for arg in sys.argv[1:]
+                                            if not arg.startswith("--data_dir"))]
+    result = {
+        "dataset": _DATASET.value, "minutes": _MINUTES.value,
+        "command": " ".join(words) + " --data_dir=$PIXEL_ZOO_DATA",
+        "machine": f"{os.cpu_count()}-core CPU, both sides at once, mean load average "
+                   f"{load['load_average']:.1f}",
+        "rows": [{"model": name, "parameters": int(params), "steps": int(row_steps),
+                  "images_seen": int(seen), "nats": round(nats, 2),
+                  "bits_per_dim": round(bits(nats), 4)}
+                 for name, params, row_steps, seen, nats in rows],
+        "curve": [{"minutes": round(minutes, 2), "nats": round(nats, 2)}
+                  for minutes, nats in curve],
+    }
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    with open(path, "w") as file:
+        json.dump(result, file, indent=2)
 
 
 if __name__ == "__main__":

@@ -1,8 +1,9 @@
-r"""Packages a finished training run as a zoo model: weights, measured card, sample grid.
+r"""Packages a training run as a zoo model: weights, measured card, sample grids.
 
     python -m trainers.publish --model_dir=/work/zoo_runs/pixelcnn_binarized_mnist \
-        --name=pixelcnn_binarized_mnist --training_time="42 min, 2-core CPU" \
-        --description="PixelCNN, 8 residual blocks, h=32."
+        --name=pixelcnn_binarized_mnist --description="PixelCNN, 8 residual blocks, h=32."
+
+It refuses to replace an entry that scores better on validation unless ``--force``.
 """
 
 from absl import flags
@@ -13,17 +14,16 @@ from pixel_zoo.zoo import publishing
 _MODEL_DIR = flags.DEFINE_string("model_dir", None, "The finished training run.")
 _NAME = flags.DEFINE_string("name", None, "Zoo name: <model>_<data>.")
 _DESCRIPTION = flags.DEFINE_string("description", "", "One paragraph for the model card.")
-_TRAINING_TIME = flags.DEFINE_string("training_time", "", "Wall time and machine, in words.")
 _DATA_DIR = flags.DEFINE_string("data_dir", None, "Local data folder (default: the run's).")
-_EMA = flags.DEFINE_bool("ema", True, "Package the run's EMA weights where it kept them.")
+_FORCE = flags.DEFINE_bool("force", False,
+                           "Replace the entry even where it scores better on validation.")
 flags.mark_flags_as_required(["model_dir", "name"])
 
 
 def main(argv):
     del argv
     entry = publishing.publish(
-        _MODEL_DIR.value, _NAME.value, _DESCRIPTION.value, _TRAINING_TIME.value, _DATA_DIR.value,
-        use_ema=_EMA.value,
+        _MODEL_DIR.value, _NAME.value, _DESCRIPTION.value, _DATA_DIR.value, force=_FORCE.value,
     )
     print(entry.card())
 

@@ -24,7 +24,8 @@ class ZooEntry:
       sha256: hex digest of the weights file, checked before loading.
       dataset: the data it was trained on, as the trainers name it.
       metrics: measured figures, e.g. ``{"valid_nats": 85.1}``.
-      training: how it was trained: command, steps, wall time, machine.
+      training: how it was trained: command, steps, compute in words ("time"), and
+        "history", the invocations that trained the weights (`pixel_zoo.zoo.provenance`).
       description: one paragraph for the model card.
       samples_image: a PNG grid of samples next to the card, if any.
       completions_image: a PNG grid of completions next to the card, if any: per
@@ -86,7 +87,13 @@ class ZooEntry:
             f"- data: {self.dataset}",
         ]
         lines += [f"- {key}: {value}" for key, value in self.metrics.items()]
-        lines += [f"- training {key}: {value}" for key, value in self.training.items()]
+        lines += [f"- training {key}: {value}" for key, value in self.training.items()
+                  if key != "history"]
+        for segment in self.training.get("history", []):
+            minutes = segment.get("wall_minutes")
+            took = f", {minutes:.1f} min" if minutes is not None else ""
+            lines.append(f"  - steps {segment['steps_from']}-{segment['steps_to']}{took}: "
+                         f"{segment.get('outcome')}; `{segment.get('command')}`")
         if self.background:
             lines.append(f"- OOD detector: likelihood ratio against `{self.background}`")
         for out, aurocs in self.ood.get("auroc", {}).items():

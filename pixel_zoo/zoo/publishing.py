@@ -7,22 +7,13 @@ import tensorflow as tf
 
 from pixel_zoo import data, images, ood, ood_plot
 from pixel_zoo import model_dir as model_dir_lib
-from pixel_zoo.training import evaluation
-from pixel_zoo.zoo import registry
+from pixel_zoo.training import evaluation, history, initialization
+from pixel_zoo.zoo import provenance, registry
 from pixel_zoo.zoo.entry import CARDS_DIR, WEIGHTS_DIR, ZooEntry
 from pixel_zoo.zoo.loading import load, sha256_of
 
 HYPERPARAMETERS = ("num_layers", "hidden_units", "output_units", "num_classes",
                    "logistic_mixtures")
-
-
-def training_command(config):
-    """The ``trainers.train`` command line that a run's stored flags describe."""
-    flags = " ".join(
-        f"--{key}={value}" for key, value in sorted(config["training"].items())
-        if value is not None and key != "data_dir"
-    )
-    return f"python -m trainers.train --data_dir=$PIXEL_ZOO_DATA {flags}"
 
 
 def completions_grid(model, split_data, path, num_images=6, num_completions=4, seed=1):
@@ -49,53 +40,72 @@ def completions_grid(model, split_data, path, num_images=6, num_completions=4, s
                             columns=num_completions + 2)
 
 
-def publish(model_dir, name, description, training_time, data_dir=None, num_samples=16,
-            seed=1, use_ema=True):
+class WorseThanPublished(ValueError):
+    """Publishing would replace a zoo entry with one of higher validation NLL."""
+
+
+def publish(model_dir, name, description, data_dir=None, num_samples=16, seed=1,
+            force=False):
     """Writes ``zoo/weights/NAME.weights.h5``, ``NAME.json`` and two figures in ``zoo/cards``.
 
-    The figures are ``NAME.png``, a grid of samples, and ``NAME_completions.png``
-    (`completions_grid`).
-
-    The validation NLL is measured here, on the whole split, with the weights
-    being packaged (the run's moving averages where it kept them).
+    Every figure in the card is measured or read here: the validation NLL on the whole
+    split, for the raw weights and (for a run with ``--ema``) the moving averages, of
+    which the card ships the better one, saying so; the training history from the run's
+    ``history.jsonl`` (continuing the zoo entry it started from, with ``--init_from``),
+    checked to chain from step 0 to the trained steps (`pixel_zoo.zoo.provenance`),
+    and the compute it took. The figures are ``NAME.png``, a grid of samples, and
+    ``NAME_completions.png`` (`completions_grid`).
 
     Args:
-      model_dir: a finished training run.
+      model_dir: a training run.
       name: the zoo name, ``<model>_<data>``.
       description: one paragraph for the model card.
-      training_time: wall time and machine, in words.
       data_dir: local data folder (default: the run's).
       num_samples: images in the card's sample grid.
       seed: the sample grid's seed.
-      use_ema: package the run's moving-average weights where it kept them
-        (with momentum 0.999 they still carry the first steps' weights after
-        a run of a couple of thousand steps: use the raw ones there).
+      force: replace an entry of the same name even where it scored better.
 
     Returns:
       The new `ZooEntry`.
 
+    Raises:
+      WorseThanPublished: ``name``'s current card has a lower validation NLL (or
+        another dataset), and not ``force``; nothing is written.
+      ValueError: the run's history does not chain to its steps.
+
     Example:
-        >>> publish("/tmp/runs/pixelcnn", "pixelcnn_binarized_mnist", "A PixelCNN ...",
-        ...         "40 min on a 2-core CPU")
+        >>> publish("/tmp/runs/pixelcnn", "pixelcnn_binarized_mnist", "A PixelCNN ...")
     """
     config = model_dir_lib.read_config(model_dir)
-    model = model_dir_lib.load_model(model_dir, use_ema=use_ema)
+    training = config["training"]
+    valid = data.load_split(config["dataset"], "valid", data_dir or training["data_dir"])
+    kinds = ("raw", "ema") if training.get("ema") else ("raw",)
+    models = {kind: model_dir_lib.load_model(model_dir, use_ema=kind == "ema") for kind in kinds}
+    results = {kind: _validate(model, valid) for kind, model in models.items()}
+    chosen = min(kinds, key=lambda kind: results[kind]["nats"])
+    result, model = results[chosen], models[chosen]
+    _check_not_worse(name, config["dataset"], result["nats"], force)
+    history_record = _training_record(model_dir, training)
+
     weights = f"{name}.weights.h5"
     model.save_weights(WEIGHTS_DIR / weights)
-
-    valid = data.load_split(config["dataset"], "valid", data_dir or config["training"]["data_dir"])
     conditional = model.num_classes is not None
-    dataset = evaluation.eval_dataset(valid, 100, with_labels=conditional)
-    result = evaluation.Evaluator(tf.distribute.get_strategy(), model, dataset)()
     labels = {"labels": [index % model.num_classes for index in range(num_samples)]} if conditional else {}
     samples = model.sample(num_samples, seed=seed, **labels)
     images.save_grid(samples, CARDS_DIR / f"{name}.png", model.num_levels)
     completions_grid(model, valid, CARDS_DIR / f"{name}_completions.png", seed=seed)
 
     model_config = model.get_config()
+    metrics = {
+        "valid_nats": round(result["nats"], 2),
+        "valid_bits_per_dim": round(result["bits_per_dim"], 4),
+        "valid_images": result["num_images"],
+        "parameters": model.count_params(),
+    }
+    metrics.update({f"valid_nats_{kind}": round(results[kind]["nats"], 2) for kind in kinds})
     entry = ZooEntry(
         name=name,
-        model=config["training"]["model"],
+        model=training["model"],
         image_shape=tuple(model.image_shape),
         num_levels=model.num_levels,
         weights=weights,
@@ -104,24 +114,65 @@ def publish(model_dir, name, description, training_time, data_dir=None, num_samp
             key: model_config[key] for key in HYPERPARAMETERS if model_config.get(key)
         },
         dataset=config["dataset"],
-        metrics={
-            "valid_nats": round(result["nats"], 2),
-            "valid_bits_per_dim": round(result["bits_per_dim"], 4),
-            "valid_images": result["num_images"],
-            "parameters": model.count_params(),
-        },
-        training={
-            "command": training_command(config),
-            "steps": int(model_dir_lib.latest_checkpoint(model_dir).rsplit("-", 1)[-1]),
-            "time": training_time,
-            "weights": "moving average (EMA)" if use_ema else "raw (no EMA)",
-        },
+        metrics=metrics,
+        training={**history_record, "weights": _weights_choice(chosen, results)},
         description=description,
         samples_image=f"{name}.png",
         completions_image=f"{name}_completions.png",
     )
     entry.to_json(CARDS_DIR / f"{name}.json")
     return entry
+
+
+def _validate(model, valid):
+    """The model's NLL on the whole ``valid`` split."""
+    conditional = model.num_classes is not None
+    dataset = evaluation.eval_dataset(valid, 100, with_labels=conditional)
+    return evaluation.Evaluator(tf.distribute.get_strategy(), model, dataset)()
+
+
+def _check_not_worse(name, dataset, nats, force):
+    path = CARDS_DIR / f"{name}.json"
+    if force or not path.is_file():
+        return
+    current = ZooEntry.from_json(path)
+    current_nats = current.metrics.get("valid_nats")
+    if current.dataset != dataset:
+        raise WorseThanPublished(
+            f"zoo entry {name} was trained on {current.dataset}, this run on {dataset}: "
+            "publish it under another name, or pass --force to replace it.")
+    if current_nats is not None and current_nats <= nats:
+        raise WorseThanPublished(
+            f"zoo entry {name} scores {current_nats:.2f} nats on validation and this run "
+            f"{nats:.2f}: keeping the entry (--force replaces it anyway).")
+
+
+def _training_record(model_dir, training):
+    """The card's ``training``: command, steps, chained history and its compute in words."""
+    parent = initialization.read_parent(model_dir)
+    before = parent["steps"] if parent else 0
+    run_steps = int(model_dir_lib.latest_checkpoint(model_dir).rsplit("-", 1)[-1])
+    segments = (parent["history"] if parent else []) + provenance.run_segments(
+        history.read(model_dir), offset=before)
+    steps = before + run_steps
+    problems = provenance.chain_problems(segments, steps)
+    if problems:
+        raise ValueError(f"{model_dir}: its training history does not chain: "
+                         f"{'; '.join(problems)} ({history.history_path(model_dir)}).")
+    record = {"command": segments[-1]["command"], "steps": steps,
+              "time": provenance.describe(segments)}
+    if parent:
+        record["init_from"] = parent["init_from"]
+    return {**record, "history": segments}
+
+
+def _weights_choice(chosen, results):
+    if len(results) == 1:
+        return "raw (the run kept no moving averages)"
+    other = "raw" if chosen == "ema" else "ema"
+    words = {"ema": "moving averages (EMA, momentum 0.999)", "raw": "raw weights"}
+    return (f"{words[chosen]}: {results[chosen]['nats']:.2f} nats on validation against "
+            f"{results[other]['nats']:.2f} for the {words[other]}, chosen on validation")
 
 
 def publish_detector(name, background, in_data, out_data, data_dir=None, num=None,

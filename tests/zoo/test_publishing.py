@@ -9,22 +9,17 @@ from PIL import Image
 from pixel_zoo import data
 from pixel_zoo.training import TrainConfig, train
 from pixel_zoo.zoo import loading, publishing
+from test_case import tiny_zoo
 
 
 @pytest.fixture
 def published(tmp_path, monkeypatch):
-    monkeypatch.setattr(publishing, "CARDS_DIR", tmp_path / "cards")
-    monkeypatch.setattr(publishing, "WEIGHTS_DIR", tmp_path / "weights")
-    (tmp_path / "weights").mkdir()
-    rng = np.random.default_rng(0)
-    np.savez(tmp_path / "tiny.npz", train=rng.integers(0, 2, (40, 6, 6)).astype(np.uint8),
-             valid=rng.integers(0, 2, (12, 6, 6)).astype(np.uint8))
-    dataset = f"npz:{tmp_path / 'tiny.npz'}"
+    dataset = tiny_zoo(tmp_path, monkeypatch)
     config = TrainConfig(model_dir=str(tmp_path / "run"), dataset=dataset, num_layers=1,
                          hidden_units=4, batch_size=8, train_steps=2, eval_every=0,
-                         num_samples=0, logistic_mixtures=2)
+                         num_samples=0, logistic_mixtures=2, ema=True)
     train(config)
-    entry = publishing.publish(config.model_dir, "tiny_entry", "A tiny test model.", "1 s")
+    entry = publishing.publish(config.model_dir, "tiny_entry", "A tiny test model.")
     return entry, tmp_path, data.load_split(dataset, "valid", None)
 
 
@@ -36,6 +31,7 @@ def test_card_holds_measured_metrics_and_the_training_command(published):
                                        "logistic_mixtures": 2}
     assert card["training"]["steps"] == 2
     assert "--logistic_mixtures=2" in card["training"]["command"]
+    assert "--model_dir=$MODEL_DIR" in card["training"]["command"]
     assert card["sha256"] == loading.sha256_of(tmp_path / "weights" / "tiny_entry.weights.h5")
     assert entry.completions_image == "tiny_entry_completions.png"
 
@@ -58,3 +54,45 @@ def test_completion_grid_rows_keep_the_top_half(published):
         np.testing.assert_array_equal(tiles[-1], original)
         for completion in tiles[1:-1]:
             np.testing.assert_array_equal(completion[:3], original[:3])
+
+
+def test_card_ships_the_better_of_raw_and_ema_weights_measured_on_validation(published):
+    entry, tmp_path, valid = published
+    metrics = entry.metrics
+    assert metrics["valid_nats"] == min(metrics["valid_nats_raw"], metrics["valid_nats_ema"])
+    chosen = "raw" if metrics["valid_nats_raw"] <= metrics["valid_nats_ema"] else "moving"
+    assert entry.training["weights"].startswith(chosen)
+    assert "chosen on validation" in entry.training["weights"]
+    model = loading.build_model(entry)
+    model.load_weights(tmp_path / "weights" / "tiny_entry.weights.h5")
+    nats = -float(np.mean(model.log_prob(valid.images)))
+    assert nats == pytest.approx(metrics["valid_nats"], abs=0.01)
+
+
+def test_card_history_chains_to_the_steps_and_names_the_compute(published):
+    entry, _, _ = published
+    (segment,) = entry.training["history"]
+    assert (segment["steps_from"], segment["steps_to"]) == (0, 2)
+    assert segment["command"] == entry.training["command"]
+    assert segment["machine"]["cpu_cores"] >= 1
+    assert set(segment["load"]) == {"cores_used", "load_average", "other_load", "shared"}
+    assert entry.training["time"].startswith(f"{segment['wall_minutes']:.1f} min of training "
+                                             "in 1 recorded invocation on a")
+    assert "steps 0-2" in entry.card()
+
+
+def test_a_worse_run_does_not_replace_an_entry_unless_forced(published):
+    entry, tmp_path, _ = published
+    card = tmp_path / "cards" / "tiny_entry.json"
+    weights = tmp_path / "weights" / "tiny_entry.weights.h5"
+    better = json.loads(card.read_text())
+    better["metrics"]["valid_nats"] = 0.5
+    card.write_text(json.dumps(better))
+    weights_before = weights.read_bytes()
+    run = str(tmp_path / "run")
+    with pytest.raises(publishing.WorseThanPublished, match=r"scores 0.50 nats .*--force"):
+        publishing.publish(run, "tiny_entry", "A tiny test model.")
+    assert weights.read_bytes() == weights_before
+    assert json.loads(card.read_text())["metrics"]["valid_nats"] == 0.5
+    replaced = publishing.publish(run, "tiny_entry", "A tiny test model.", force=True)
+    assert replaced.metrics["valid_nats"] == entry.metrics["valid_nats"]

@@ -1,0 +1,53 @@
+"""README's zoo and race tables are what `trainers.readme_tables` writes from cards and results."""
+
+import pytest
+
+from trainers import readme_tables
+
+
+def test_readme_tables_are_written_from_the_cards_and_bench_results():
+    text = (readme_tables.ROOT / "README.md").read_text()
+    for name, body in readme_tables.tables().items():
+        assert readme_tables.rewrite(text, name, body) == text, (
+            f"README's {name} differs from the cards / bench/results: run "
+            "python -m trainers.readme_tables")
+
+
+def test_every_zoo_entry_has_a_row_with_its_card_figures():
+    text = readme_tables.tables()["zoo-table"]
+    entries = [readme_tables.ZooEntry.from_json(path)
+               for path in readme_tables.CARDS_DIR.glob("*.json")]
+    for entry in entries:
+        (row,) = [line for line in text.splitlines() if line.startswith(f"| `{entry.name}` |")]
+        assert f"| {entry.metrics['valid_nats']:.2f} |" in row
+        assert f"| {entry.training['steps']:,} |" in row
+
+
+def test_a_race_result_becomes_a_table_with_its_command_and_curve():
+    result = {
+        "dataset": "binarized_mnist", "minutes": 40.0, "machine": "2-core CPU",
+        "command": "python bench/peer_race.py --minutes=40", "curve": [
+            {"minutes": 10.0, "nats": 86.3}, {"minutes": 20.0, "nats": 84.0}],
+        "rows": [{"model": "tfd.PixelCNN (peer)", "parameters": 624990, "steps": 4400,
+                  "images_seen": 140800, "nats": 82.1, "bits_per_dim": 0.1511}],
+    }
+    table = readme_tables.race_tables([result])
+    assert "**binarized_mnist, 40 minutes each** (2-core CPU)" in table
+    assert "| tfd.PixelCNN (peer) | 624,990 | 4,400 | 140,800 | 82.10 | 0.1511 |" in table
+    assert "10 min 86.30 nats, 20 min 84.00 nats" in table
+    assert "python bench/peer_race.py --minutes=40" in table
+
+
+def test_a_readme_without_the_markers_is_refused():
+    with pytest.raises(ValueError, match="no <!-- zoo-table"):
+        readme_tables.rewrite("# README\n", "zoo-table", "| table |")
+
+
+def test_a_curve_result_becomes_a_table_with_its_plot():
+    result = {"name": "binarized_mnist", "minutes": [5.0, 10.0], "command": "python bench/curves.py",
+              "plot": "bench/results/curves_binarized_mnist.png",
+              "rows": [{"model": "peer", "nats_at": {"5.0": 91.5, "10.0": None}}]}
+    table = readme_tables.curve_tables([result])
+    assert "| run | 5 min | 10 min |" in table
+    assert "| peer | 91.50 | — |" in table
+    assert "![](bench/results/curves_binarized_mnist.png)" in table

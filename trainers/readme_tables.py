@@ -1,0 +1,131 @@
+r"""Writes README's zoo and race tables from the model cards and from ``bench/results``.
+
+No figure in those tables is typed: each table sits between two markers in README.md,
+
+    <!-- zoo-table: written by python -m trainers.readme_tables -->
+    ...
+    <!-- /zoo-table -->
+
+and this script replaces what is between them: the zoo table from
+``pixel_zoo/zoo/cards/*.json`` (written by ``trainers/publish.py``), the race tables
+from the JSON files that ``bench/peer_race.py --results=bench/results/race_NAME.json``
+writes, and the curve tables from ``bench/curves.py``'s ``bench/results/curves_NAME.json``.
+Run it after publishing or racing; ``--check`` only says whether README is up to date
+(exit 1 if not), as a test does.
+
+    python -m trainers.readme_tables
+    python -m trainers.readme_tables --check
+"""
+
+import json
+import pathlib
+import re
+import sys
+
+from absl import flags
+
+from pixel_zoo import console
+from pixel_zoo.zoo.entry import CARDS_DIR, ZooEntry
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+RESULTS_DIR = ROOT / "bench" / "results"
+FAMILIES = {"pixelcnn": "PixelCNN", "row_lstm": "Row LSTM", "diagonal_bilstm": "Diagonal BiLSTM",
+            "gated_pixelcnn": "Gated PixelCNN", "pixelcnn_pp": "PixelCNN++"}
+
+_README = flags.DEFINE_string("readme", str(ROOT / "README.md"), "The README to rewrite.")
+_CHECK = flags.DEFINE_bool("check", False, "Only check that README is up to date.")
+
+
+def zoo_table(entries):
+    """The zoo table (Markdown) of ``entries``, `ZooEntry` objects, one row each."""
+    rows = ["| name | architecture | params | data | valid nats | valid bits/dim | weights "
+            "| steps | compute | samples |", "|---|---|---|---|---|---|---|---|---|---|"]
+    for entry in entries:
+        metrics, training = entry.metrics, entry.training
+        sizes = ", ".join(f"{key}={value}" for key, value in entry.hyperparameters.items())
+        weights = training.get("weights", "")
+        rows.append(" | ".join([
+            f"| `{entry.name}`", f"{FAMILIES.get(entry.model, entry.model)} ({sizes})",
+            f"{metrics.get('parameters', 0):,}",
+            f"{entry.dataset} ({metrics.get('valid_images', 0):,} valid images)",
+            f"{metrics.get('valid_nats', float('nan')):.2f}",
+            f"{metrics.get('valid_bits_per_dim', float('nan')):.4f}",
+            weights.split(":")[0] or "not recorded", f"{training.get('steps', 0):,}",
+            training.get("time", "not recorded"),
+            f"![](pixel_zoo/zoo/cards/{entry.samples_image}) |" if entry.samples_image else " |",
+        ]))
+    return "\n".join(rows)
+
+
+def race_tables(results):
+    """One Markdown table per ``bench/peer_race.py`` result, with its command and machine."""
+    parts = []
+    for result in results:
+        parts.append(f"**{result['dataset']}, {result['minutes']:g} minutes each** "
+                     f"({result['machine']}):\n\n```bash\n{result['command']}\n```\n")
+        parts.append("| model | params | steps | images seen | valid nats/image | "
+                     "valid bits/dim |\n|---|---|---|---|---|---|")
+        parts.extend(f"| {row['model']} | {row['parameters']:,} | {row['steps']:,} | "
+                     f"{row['images_seen']:,} | {row['nats']:.2f} | {row['bits_per_dim']:.4f} |"
+                     for row in result["rows"])
+        parts.append("\nThe peer's curve (first 640 validation images): " + ", ".join(
+            f"{point['minutes']:.0f} min {point['nats']:.2f} nats" for point in result["curve"])
+            + ".\n")
+    return "\n".join(parts) or "No race is recorded in `bench/results` yet."
+
+
+def curve_table(result):
+    """The Markdown table of a ``bench/curves.py`` result: nats at each training minute."""
+    marks = [f"{mark:g}" for mark in result["minutes"]]
+    lines = ["| run | " + " | ".join(f"{mark} min" for mark in marks) + " |",
+             "|---|" + "---|" * len(marks)]
+    for row in result["rows"]:
+        cells = [row["nats_at"].get(str(float(mark))) for mark in marks]
+        lines.append(f"| {row['model']} | " + " | ".join(
+            "—" if cell is None else f"{cell:.2f}" for cell in cells) + " |")
+    return "\n".join(lines)
+
+
+def curve_tables(results):
+    """Each ``bench/curves.py`` result: its table, command and plot."""
+    parts = [f"**{result['name']}**: validation nats/image against training minutes\n\n"
+             f"```bash\n{result['command']}\n```\n\n{curve_table(result)}\n\n"
+             f"![]({result['plot']})\n" for result in results]
+    return "\n".join(parts) or "No curve is recorded in `bench/results` yet."
+
+
+def rewrite(text, name, body):
+    """``text`` with the part between the ``name`` markers replaced by ``body``."""
+    pattern = re.compile(rf"(<!-- {name}: [^>]*-->\n).*?(<!-- /{name} -->)", re.DOTALL)
+    if not pattern.search(text):
+        raise ValueError(f"README has no <!-- {name}: ... --> ... <!-- /{name} --> markers.")
+    return pattern.sub(lambda match: match.group(1) + body + "\n" + match.group(2), text)
+
+
+def tables():
+    """``{marker name: Markdown}`` from the packaged cards (not models registered at run
+    time) and ``bench/results``."""
+    entries = [ZooEntry.from_json(path) for path in sorted(CARDS_DIR.glob("*.json"))]
+    races = [json.loads(path.read_text()) for path in sorted(RESULTS_DIR.glob("race_*.json"))]
+    curves = [json.loads(path.read_text()) for path in sorted(RESULTS_DIR.glob("curves_*.json"))]
+    return {"zoo-table": zoo_table(entries), "race-tables": race_tables(races),
+            "curve-tables": curve_tables(curves)}
+
+
+def main(argv):
+    del argv
+    path = pathlib.Path(_README.value)
+    text = path.read_text()
+    new = text
+    for name, body in tables().items():
+        new = rewrite(new, name, body)
+    if _CHECK.value:
+        if new != text:
+            sys.exit(f"{path}: its tables differ from the cards and bench/results; run "
+                     "python -m trainers.readme_tables")
+        return
+    path.write_text(new)
+
+
+if __name__ == "__main__":
+    console.run(main)
