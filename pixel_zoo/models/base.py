@@ -154,6 +154,16 @@ class AutoregressiveImageModel(keras.Model):
             **kwargs,
         )
 
+    def _symbolic_build(self, iterator=None, data_batch=None):
+        # Keras 3.15's fit under a distribution strategy builds from the replicas' MEAN
+        # batch (float32 for uint8 images; keras/src/backend/tensorflow/trainer.py,
+        # `_maybe_symbolic_build`), which `check_images` refuses. Only its shapes and
+        # dtypes are used, so it gets the images' integer dtype back; the training steps
+        # themselves receive the uint8 batches.
+        if data_batch is not None:
+            data_batch = tf.nest.map_structure(_as_int32_if_float, data_batch)
+        return super()._symbolic_build(iterator=iterator, data_batch=data_batch)
+
     def distribution(self, images, labels=None):
         """The model's distribution over whole images, conditioned on ``images``' context."""
         return heads.categorical(self(images, labels))
@@ -270,3 +280,9 @@ class AutoregressiveImageModel(keras.Model):
             "num_classes": self.num_classes,
             "logistic_mixtures": self.logistic_mixtures,
         }
+
+
+def _as_int32_if_float(tensor):
+    if tensor is None or not tensor.dtype.is_floating:
+        return tensor
+    return tf.cast(tensor, tf.int32)
