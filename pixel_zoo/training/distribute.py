@@ -88,3 +88,23 @@ def is_chief(strategy):
     has_chief = "chief" in resolver.cluster_spec().as_dict()
     return resolver.task_type == "worker" and resolver.task_id == 0 and not has_chief
 
+
+
+def any_worker(strategy, *flags):
+    """Whether each of ``flags`` holds on any worker; every worker must call it at the
+    same step.
+
+    Decisions from a worker's own clock (a time limit, a validation at a training-time
+    mark) can fall on different steps on different workers, and a worker that stops or
+    validates alone would leave the others waiting in a collective forever. With one
+    worker these are the ``flags`` themselves, with no collective.
+
+    Returns:
+      A tuple of bools, one per flag.
+    """
+    resolver = strategy.cluster_resolver
+    if resolver is None or not resolver.task_type:
+        return tuple(bool(flag) for flag in flags)
+    votes = strategy.run(lambda: tf.constant([int(bool(flag)) for flag in flags]))
+    agreed = strategy.reduce(tf.distribute.ReduceOp.SUM, votes, axis=None).numpy()
+    return tuple(bool(votes_for > 0) for votes_for in agreed)

@@ -178,11 +178,10 @@ class _Run:
                 losses.append(self.train_step(self.batches))
                 step += 1
                 self.progress.advance(step)
-                last = step == config.train_steps or (
-                    config.time_limit_minutes and time.perf_counter() >= deadline)
+                out_of_time, marked = self.clock_events(deadline, time.perf_counter() - timer)
+                last = step == config.train_steps or out_of_time
                 log_now = step % config.log_every == 0 or last
                 save_now = _every(step, config.checkpoint_every) or last
-                marked = self.reached_mark(time.perf_counter() - timer)
                 validate_now = (marked or _every(step, config.eval_every)) and not last
                 if not (log_now or save_now or validate_now):
                     continue
@@ -204,6 +203,17 @@ class _Run:
                     break
                 timer = time.perf_counter()
             return self.validate(step)
+
+    def clock_events(self, deadline, seconds_since_recorded):
+        """(past ``--time_limit_minutes``, past an ``--eval_minutes`` mark), as every worker
+        agrees (`distribute.any_worker`: one small collective per step, only when a
+        clock-based flag is set)."""
+        config = self.config
+        if not (config.time_limit_minutes or config.eval_minutes):  # the same on every worker
+            return False, False
+        out_of_time = bool(config.time_limit_minutes) and time.perf_counter() >= deadline
+        marked = self.reached_mark(seconds_since_recorded)
+        return distribute.any_worker(self.strategy, out_of_time, marked)
 
     def reached_mark(self, seconds_since_recorded):
         """Whether the training time passed the next ``--eval_minutes`` mark (then dropped)."""

@@ -6,6 +6,7 @@ need their own device setup (--cpu_replicas), a kill -9, or a cluster of workers
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -275,6 +276,19 @@ def test_two_workers_train_with_multi_worker_mirrored_strategy(tmp_path):
     assert model_dir.read_config(run_dir)["num_replicas"] == 2
     assert len(summaries.read_scalars(os.path.join(run_dir, "train"))["nats"]) == 4
     assert os.listdir(os.path.join(run_dir, "samples"))
+
+
+@pytest.mark.slow
+def test_two_workers_stop_and_validate_on_the_clock_at_the_same_steps(tmp_path):
+    # Each worker's clock would put the time limit and the --eval_minutes marks on its own
+    # step; a worker stopping or validating alone would leave the other in a collective.
+    run_dir = str(tmp_path / "run")
+    errors = run_two_workers(train_flags(
+        run_dir, strategy="multi_worker", train_steps=100000, time_limit_minutes=0.03,
+        eval_minutes="0.005,0.01", eval_every=0, log_every=1000))
+    steps = [re.findall(r"validation at step (\d+):", stderr) for stderr in errors]
+    assert steps[0] == steps[1] and steps[0], steps  # how many: as the clock falls
+    assert model_dir.latest_checkpoint(run_dir).endswith(f"ckpt-{steps[0][-1]}")
 
 
 @pytest.fixture(scope="module")
