@@ -13,7 +13,7 @@ from pixel_zoo.zoo.entry import CARDS_DIR, WEIGHTS_DIR, ZooEntry
 from pixel_zoo.zoo.loading import load, sha256_of
 
 HYPERPARAMETERS = ("num_layers", "hidden_units", "output_units", "num_classes",
-                   "logistic_mixtures")
+                   "logistic_mixtures", "num_hierarchies", "dropout")
 
 
 def completions_grid(model, split_data, path, num_images=6, num_completions=4, seed=1):
@@ -38,6 +38,15 @@ def completions_grid(model, split_data, path, num_images=6, num_completions=4, s
     rows = np.concatenate([occluded[:, None], completions, originals[:, None]], axis=1)
     return images.save_grid(rows.reshape(-1, *model.image_shape), path, model.num_levels,
                             columns=num_completions + 2)
+
+
+def build_arguments(model):
+    """The `pz.models.build` arguments (besides shape and levels) that rebuild ``model``:
+    every one of `HYPERPARAMETERS` its config holds, defaults included, so a family's
+    later change of default cannot change a packaged entry."""
+    config = model.get_config()
+    return {key: config[key] for key in HYPERPARAMETERS
+            if config.get(key) is not None and (key != "logistic_mixtures" or config[key])}
 
 
 class WorseThanPublished(ValueError):
@@ -95,7 +104,6 @@ def publish(model_dir, name, description, data_dir=None, num_samples=16, seed=1,
     images.save_grid(samples, CARDS_DIR / f"{name}.png", model.num_levels)
     completions_grid(model, valid, CARDS_DIR / f"{name}_completions.png", seed=seed)
 
-    model_config = model.get_config()
     metrics = {
         "valid_nats": round(result["nats"], 2),
         "valid_bits_per_dim": round(result["bits_per_dim"], 4),
@@ -110,9 +118,7 @@ def publish(model_dir, name, description, data_dir=None, num_samples=16, seed=1,
         num_levels=model.num_levels,
         weights=weights,
         sha256=sha256_of(WEIGHTS_DIR / weights),
-        hyperparameters={
-            key: model_config[key] for key in HYPERPARAMETERS if model_config.get(key)
-        },
+        hyperparameters=build_arguments(model),
         dataset=config["dataset"],
         metrics=metrics,
         training={**history_record, "weights": _weights_choice(chosen, results)},
