@@ -89,7 +89,6 @@ def is_chief(strategy):
     return resolver.task_type == "worker" and resolver.task_id == 0 and not has_chief
 
 
-
 def any_worker(strategy, *flags):
     """Whether each of ``flags`` holds on any worker; every worker must call it at the
     same step.
