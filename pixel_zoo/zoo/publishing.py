@@ -98,11 +98,7 @@ def publish(model_dir, name, description, data_dir=None, num_samples=16, seed=1,
 
     weights = f"{name}.weights.h5"
     model.save_weights(WEIGHTS_DIR / weights)
-    conditional = model.num_classes is not None
-    labels = {"labels": [index % model.num_classes for index in range(num_samples)]} if conditional else {}
-    samples = model.sample(num_samples, seed=seed, **labels)
-    images.save_grid(samples, CARDS_DIR / f"{name}.png", model.num_levels)
-    completions_grid(model, valid, CARDS_DIR / f"{name}_completions.png", seed=seed)
+    draw_figures(model, name, valid, num_samples, seed)
 
     metrics = {
         "valid_nats": round(result["nats"], 2),
@@ -128,6 +124,29 @@ def publish(model_dir, name, description, data_dir=None, num_samples=16, seed=1,
     )
     entry.to_json(CARDS_DIR / f"{name}.json")
     return entry
+
+
+def draw_figures(model, name, valid, num_samples=16, seed=1):
+    """Writes an entry's two figures into ``CARDS_DIR``: ``NAME.png``, ``num_samples``
+    samples (labels cycling through the classes for a class-conditional model), and
+    ``NAME_completions.png`` (`completions_grid` of ``valid``)."""
+    conditional = model.num_classes is not None
+    labels = {"labels": [index % model.num_classes for index in range(num_samples)]} if conditional else {}
+    samples = model.sample(num_samples, seed=seed, **labels)
+    images.save_grid(samples, CARDS_DIR / f"{name}.png", model.num_levels)
+    completions_grid(model, valid, CARDS_DIR / f"{name}_completions.png", seed=seed)
+
+
+def redraw_figures(name, data_dir=None, num_samples=16, seed=1):
+    """Draws a published entry's figures again from its packaged weights, as `publish`
+    draws them today (e.g. at the current grid scale); the card and weights stay as they are.
+
+    Example:
+        >>> redraw_figures("pixelcnn_binarized_mnist", data_dir="/work/shared/data")
+    """
+    entry = registry.get(name)
+    valid = data.load_split(entry.dataset, "valid", data_dir)
+    draw_figures(load(name), name, valid, num_samples, seed)
 
 
 def _validate(model, valid):

@@ -1,11 +1,13 @@
 """Publishing a training run as a zoo entry: weights, measured card, sample and completion grids."""
 
+import dataclasses
 import json
 
 import numpy as np
 import pytest
 from PIL import Image
 
+import pixel_zoo as pz
 from pixel_zoo import data
 from pixel_zoo.training import TrainConfig, train
 from pixel_zoo.zoo import loading, publishing
@@ -96,3 +98,18 @@ def test_a_worse_run_does_not_replace_an_entry_unless_forced(published):
     assert json.loads(card.read_text())["metrics"]["valid_nats"] == 0.5
     replaced = publishing.publish(run, "tiny_entry", "A tiny test model.", force=True)
     assert replaced.metrics["valid_nats"] == entry.metrics["valid_nats"]
+
+
+def test_redraw_draws_the_published_figures_again_from_the_packaged_weights(published):
+    entry, tmp_path, _ = published
+    cards = tmp_path / "cards"
+    figures = [cards / entry.samples_image, cards / entry.completions_image]
+    drawn = [figure.read_bytes() for figure in figures]
+    card = (cards / "tiny_entry.json").read_bytes()
+    for figure in figures:
+        figure.unlink()
+    pz.zoo.register(dataclasses.replace(
+        entry, weights=str(tmp_path / "weights" / "tiny_entry.weights.h5")))
+    publishing.redraw_figures("tiny_entry")
+    assert [figure.read_bytes() for figure in figures] == drawn
+    assert (cards / "tiny_entry.json").read_bytes() == card
