@@ -1,5 +1,7 @@
 """A card's training history: segments from history.jsonl records, chained, described."""
 
+import pytest
+
 from pixel_zoo.training import history
 from pixel_zoo.zoo import provenance
 from pixel_zoo.zoo.entry import ZooEntry
@@ -41,10 +43,17 @@ def test_the_compute_says_how_long_where_and_whether_others_ran():
     assert provenance.describe(mixed).endswith("other jobs running during 12 of those minutes")
 
 
-def test_the_load_monitor_tells_this_process_from_the_others():
+@pytest.mark.parametrize("loads, shared", [((2.0, 2.2), False), ((3.0, 3.4), True)])
+def test_the_load_monitor_tells_this_process_from_the_others(monkeypatch, loads, shared):
+    # This process busies 1.9 cores for 100 s; the rest of the sampled load is the others'.
+    clock = {"cpu": 0.0, "wall": 0.0}
+    monkeypatch.setattr(history.time, "process_time", lambda: clock["cpu"])
+    monkeypatch.setattr(history.time, "perf_counter", lambda: clock["wall"])
     monitor = history.LoadMonitor()
-    monitor.sample()
-    summary = monitor.summary()
-    assert set(summary) == {"cores_used", "load_average", "other_load", "shared"}
-    assert summary["other_load"] >= 0
-    assert summary["shared"] == (summary["other_load"] > history.SHARED_ABOVE)
+    for load in loads:
+        monkeypatch.setattr(history.os, "getloadavg", lambda load=load: (load, 0.0, 0.0))
+        monitor.sample()
+    clock.update(cpu=190.0, wall=100.0)
+    other_load = round(sum(loads) / len(loads) - 1.9, 2)
+    assert monitor.summary() == {"cores_used": 1.9, "load_average": round(sum(loads) / len(loads), 2),
+                                 "other_load": other_load, "shared": shared}
