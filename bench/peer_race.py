@@ -1,8 +1,12 @@
 """Equal wall-clock race: a pixel_zoo training run against `tfp.distributions.PixelCNN`.
 
-Both train on the same split of the same data, at the same time, on the same machine
-(so each gets its share of the same CPU or GPU), for the same number of minutes; then
-both are evaluated on the whole validation split. The peer is the model a user would
+Both train on the same split of the same data, at the same time, on the same machine,
+for the same number of minutes; then both are evaluated on the whole validation split.
+With ``--pin_cores`` (the default where there are two CPUs or more) each side has a CPU
+core of its own: the peer (this process) the first, our run the second (each TensorFlow
+then runs one intra-op and one inter-op thread), since two processes sharing all the cores
+each run at about a quarter of their solo speed. Our evaluations run after the race, with
+every core. The peer is the model a user would
 pick instead: ``tfd.PixelCNN(image_shape, num_resnet=1, num_hierarchies=2,
 num_filters=32, num_logistic_mix=5, dropout_p=0.3)`` (TFP's documented example,
 625k parameters on 28x28x1), Adam 1e-3, batch 32.
@@ -25,6 +29,7 @@ with both models' steps, images seen, and validation nats/image and bits/dim. Wi
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -35,7 +40,7 @@ import tensorflow_probability as tfp
 import tf_keras
 from absl import app, flags, logging
 
-from pixel_zoo import data, metrics, training
+from pixel_zoo import data, metrics
 from pixel_zoo.training import history
 from pixel_zoo import model_dir as model_dir_lib
 
@@ -50,6 +55,11 @@ _CURVE_MINUTES = flags.DEFINE_float(
 _MODEL_DIR = flags.DEFINE_string("model_dir", None, "Our training run's folder.")
 _OURS = flags.DEFINE_boolean("ours", True, "Train our model beside the peer.")
 _SEED = flags.DEFINE_integer("seed", 0, "The peer's initial weights and batch order.")
+CORES = sorted(os.sched_getaffinity(0))  # Every core this process may use, before pinning.
+
+_PIN_CORES = flags.DEFINE_boolean(
+    "pin_cores", len(CORES) >= 2,
+    "Give each side a CPU core of its own (the peer the first, ours the second).")
 _RESULTS = flags.DEFINE_string("results", None,
                                "Also write the figures as JSON here (bench/results/race_NAME.json).")
 
@@ -118,17 +128,42 @@ def train_peer(peer, log_prob, train_data, valid_data, minutes, load):
     return steps, curve
 
 
-def start_ours(model_dir, minutes, train_flags):
-    """``trainers.train`` for ``minutes`` in a child process (its log: MODEL_DIR.log)."""
+def data_dir_flag():
+    return [f"--data_dir={_DATA_DIR.value}"] if _DATA_DIR.value else []
+
+
+def pin_to(core):
+    """A ``preexec_fn`` (or a call) that confines a process to CPU ``core`` (None: every
+    core); TensorFlow sizes its thread pools to the cores it may use."""
+    return lambda: os.sched_setaffinity(0, CORES if core is None else {CORES[core]})
+
+
+def start_ours(model_dir, minutes, train_flags, core=None):
+    """``trainers.train`` for ``minutes`` in a child process (its log: MODEL_DIR.log),
+    confined to CPU ``core`` (None: every core)."""
     os.makedirs(os.path.dirname(os.path.abspath(model_dir)), exist_ok=True)
     command = [
         sys.executable, "-m", "trainers.train", f"--model_dir={model_dir}",
-        f"--dataset={_DATASET.value}", f"--data_dir={_DATA_DIR.value}",
+        f"--dataset={_DATASET.value}", *data_dir_flag(),
         f"--time_limit_minutes={minutes}", "--train_steps=100000000", *train_flags,
     ]
     logging.info("ours: %s", " ".join(command))
     with open(f"{model_dir.rstrip('/')}.log", "w") as log:
-        return subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+        return subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
+                                preexec_fn=pin_to(core))
+
+
+def evaluate_ours(model_dir, use_ema):
+    """Our run's NLL on the whole validation split, in nats per image, from
+    ``trainers.evaluate`` in a child process on every core."""
+    run = subprocess.run(
+        [sys.executable, "-m", "trainers.evaluate", f"--model_dir={model_dir}",
+         *data_dir_flag(), f"--use_ema={use_ema}"],
+        capture_output=True, text=True, preexec_fn=pin_to(None), check=False,
+    )
+    if run.returncode:
+        raise RuntimeError(f"Evaluating {model_dir} failed:\n{run.stderr[-3000:]}")
+    return float(re.search(r"valid: ([0-9.]+) nats/image", run.stdout).group(1))
 
 
 def main(argv):
@@ -136,12 +171,17 @@ def main(argv):
     model_dir = _MODEL_DIR.value
     if _OURS.value and not model_dir:
         raise app.UsageError("--model_dir is required for our side (or pass --nours).")
+    if _PIN_CORES.value:  # Before TensorFlow sizes its thread pools.
+        pin_to(0)()
+        tf.config.threading.set_intra_op_parallelism_threads(1)
+        tf.config.threading.set_inter_op_parallelism_threads(1)
     train_data = data.load_split(_DATASET.value, "train", _DATA_DIR.value)
     valid_data = data.load_split(_DATASET.value, "valid", _DATA_DIR.value)
     tf.random.set_seed(_SEED.value)
     peer = make_peer(train_data)
     log_prob = peer_log_prob(peer)
-    ours = start_ours(model_dir, _MINUTES.value, train_flags) if _OURS.value else None
+    ours = (start_ours(model_dir, _MINUTES.value, train_flags, 1 if _PIN_CORES.value else None)
+            if _OURS.value else None)
     load = history.LoadMonitor()
     steps, curve = train_peer(peer, log_prob, train_data, valid_data, _MINUTES.value, load)
     if ours is not None and ours.wait() != 0:
@@ -156,15 +196,15 @@ def main(argv):
         name = f"pixel_zoo {config['model']['config']['name']}"
         # With --ema, both weights: a short run's averages still carry its first steps.
         for use_ema in (True, False) if config["training"]["ema"] else (False,):
-            nats = training.evaluate_model_dir(model_dir, use_ema=use_ema)["nats"]
+            nats = evaluate_ours(model_dir, use_ema)
             rows.append((f"{name} ({'EMA' if use_ema else 'raw'} weights)", params, step,
                          step * config["training"]["batch_size"], nats))
 
     def bits(nats):
         return float(metrics.bits_per_dim(-nats, shape))
 
-    print(f"\n{_DATASET.value}, {_MINUTES.value:g} min of training each, side by side on "
-          f"{os.cpu_count()} CPU cores; validation: all {len(valid_data.images)} images.\n")
+    print(f"\n{_DATASET.value}, {_MINUTES.value:g} min of training each, {sharing(load.summary())}; "
+          f"validation: all {len(valid_data.images)} images.\n")
     print("| model | params | steps | images seen | valid nats/image | valid bits/dim |")
     print("|---|---|---|---|---|---|")
     for name, params, row_steps, seen, nats in rows:
@@ -176,6 +216,15 @@ def main(argv):
         write_results(_RESULTS.value, rows, curve, bits, load.summary())
 
 
+def sharing(load):
+    """How the two sides shared the machine, in words, with ``load`` (a
+    `history.LoadMonitor` summary of the race)."""
+    cores = f"{os.cpu_count()}-core CPU"
+    how = ("each side on a core of its own (sched_setaffinity)" if _PIN_CORES.value
+           else "both sides at once on every core")
+    return f"{cores}, {how}, mean load average {load['load_average']:.1f}"
+
+
 def write_results(path, rows, curve, bits, load):
     """The race's figures as JSON, for ``python -m trainers.readme_tables``."""
     words = ["python bench/peer_race.py", *(arg for arg in sys.argv[1:]
@@ -183,8 +232,7 @@ def write_results(path, rows, curve, bits, load):
     result = {
         "dataset": _DATASET.value, "minutes": _MINUTES.value,
         "command": " ".join(words) + " --data_dir=$PIXEL_ZOO_DATA",
-        "machine": f"{os.cpu_count()}-core CPU, both sides at once, mean load average "
-                   f"{load['load_average']:.1f}",
+        "machine": sharing(load),
         "rows": [{"model": name, "parameters": int(params), "steps": int(row_steps),
                   "images_seen": int(seen), "nats": round(nats, 2),
                   "bits_per_dim": round(bits(nats), 4)}
