@@ -33,19 +33,28 @@ Example:
 
 import math
 
+import functools
+
 import keras
 import tensorflow as tf
-import tensorflow_probability as tfp
-
-tfd = tfp.distributions
 
 # Log-scales are kept in this range: narrower than a thousandth of a bin is
 # a point mass already, and wider than ~150 times the data's range is flat.
 MIN_LOG_SCALE, MAX_LOG_SCALE = -7.0, 5.0
 
 
+@functools.cache
+def _tfp():
+    """TensorFlow Probability, imported at its first use: sampling never needs it, and
+    importing it adds seconds to every cold start of the command line."""
+    import tensorflow_probability as tfp  # pylint: disable=import-outside-toplevel
+
+    return tfp
+
+
 def categorical(logits):
     """``tfd.Independent(Categorical)`` over ``[H, W, C]`` from ``[B, H, W, C, L]`` logits."""
+    tfd = _tfp().distributions
     return tfd.Independent(
         tfd.Categorical(logits=tf.cast(logits, tf.float32)), reinterpreted_batch_ndims=3
     )
@@ -177,7 +186,7 @@ class LogisticMixtureHead:
         # End bins: the one CDF term; a big - small of 0 there is never read.
         small = tf.where(first | last, -math.inf, small)
         log_big = tf.math.log_sigmoid(tf.where(first, upper, tf.where(last, -lower, big)))
-        log_bin = log_big + tfp.math.log1mexp(tf.math.log_sigmoid(small) - log_big)
+        log_bin = log_big + _tfp().math.log1mexp(tf.math.log_sigmoid(small) - log_big)
         return tf.reduce_logsumexp(tf.nn.log_softmax(weights) + log_bin, axis=-1)
 
 
