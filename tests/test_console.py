@@ -45,6 +45,22 @@ def test_import_list_info_and_a_failing_eval_do_not_import_tensorflow():
                              "leave it unset to use tensorflow-datasets.\n")
 
 
+def test_sampling_does_not_import_tensorflow_probability():
+    # TFP is imported at the first log_prob: it would add seconds to a cold `pixel-zoo sample`.
+    result = run_python("""
+        import sys
+        import pixel_zoo as pz
+        from pixel_zoo import cli
+        for name in ("pixelcnn", "pixelcnn_pp"):
+            model = pz.models.build(name, (3, 3, 1), 2, num_layers=1, hidden_units=4)
+            model.sample(2, seed=1)
+        assert "tensorflow_probability" not in sys.modules, "sampling imported it"
+        model.log_prob(model.sample(2, seed=1))
+        assert "tensorflow_probability" in sys.modules
+    """)
+    assert result.returncode == 0, result.stderr
+
+
 def test_tensorflow_imports_without_a_line_on_stderr():
     result = run_python("""
         import logging
