@@ -31,9 +31,8 @@ Example:
     TensorShape([2])
 """
 
-import math
-
 import functools
+import math
 
 import keras
 import tensorflow as tf
