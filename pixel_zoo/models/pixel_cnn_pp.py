@@ -153,6 +153,12 @@ class PixelCNNPP(AutoregressiveImageModel):
             self.num_levels, self.logistic_mixtures, coupled_channels=self.color_channels
         )
 
+    @property
+    def u_stream(self):
+        """The layers of the ``u`` stream: they never read the image row they compute."""
+        return [self.u_input, *self.down_blocks[::2], *self.downsample[::2], *self.up_blocks[::2],
+                *self.upsample[::2]]
+
     def up_blocks_at(self, level):
         """Blocks per stream on the way up at ``level``: one per skip connection it reads."""
         return self.num_layers + (level < self.num_hierarchies - 1)
