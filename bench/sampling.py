@@ -4,8 +4,10 @@ Run (about 10 minutes on 2 idle CPU cores; ``--quick`` about 4, ``--skip_tfp`` s
 
     python bench/sampling.py
     python bench/sampling.py --quick --skip_tfp
+    python bench/sampling.py --results=bench/results/speed_sampling.json   # for README
 
-Prints one markdown table. For each family, image setting and batch size:
+Prints one markdown table (``--results`` keeps it for README: `report`). For each family,
+image setting and batch size:
 
 - ``forward``: one forward pass (logits of the whole batch, a plain `tf.function`);
 - ``naive``: ``model.sample(method="naive")``, one forward pass per position
@@ -46,6 +48,8 @@ from absl import app, flags
 import pixel_zoo as pz
 from pixel_zoo import sampling
 from pixel_zoo.models import presets
+
+import report  # bench/report.py
 
 _MODELS = flags.DEFINE_list("models", pz.models.model_names(), "Families to measure.")
 _BATCH_SIZES = flags.DEFINE_list("batch_sizes", ["1", "16"], "Images per batch.")
@@ -188,12 +192,12 @@ def main(argv):
         f"TensorFlow {tf.__version__}, {os.cpu_count()} CPU cores (shared: expect noise), "
         f"naive timed on {naive_steps} positions, medians of {repeats}.\n"
     )
-    print(
+    table = report.Table("Sampling: fast against naive", [
         "| model | image, levels | params | batch | forward (s) | naive (s/batch) | "
         "naive, no XLA (s/batch) | naive (img/s) | compile (s) | fast (s/batch) | "
-        "fast (img/s) | speed-up | fast / forward |"
-    )
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+        "fast (img/s) | speed-up | fast / forward |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ])
     for preset, image_shape, num_levels in SETTINGS:
         image = f"{'x'.join(map(str, image_shape))}, {num_levels}"
         for name in _MODELS.value:
@@ -201,11 +205,12 @@ def main(argv):
                                     preset=preset_for(name, preset))
             for batch_size in batch_sizes:
                 timings = measure(model, batch_size, naive_steps, repeats)
-                print(row(name, image, model.count_params(), batch_size, timings), flush=True)
+                table.add(row(name, image, model.count_params(), batch_size, timings))
     if not _SKIP_TFP.value:
         params, results = measure_tfp(batch_sizes[:1] if quick else batch_sizes, repeats)
         for batch_size, timings in results.items():
-            print(row("tfd.PixelCNN", "28x28x1, 2", params, batch_size, timings), flush=True)
+            table.add(row("tfd.PixelCNN", "28x28x1, 2", params, batch_size, timings))
+    table.save()
 
 
 if __name__ == "__main__":

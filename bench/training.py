@@ -15,6 +15,7 @@ which has no MNIST paper model, its ``peer_size`` one (1 block per resolution, 2
 resolutions, 43 filters, 5 logistics: the reference's size).
 
     python bench/training.py --models=pixelcnn_pp      # PixelCNN++ against the reference
+    python bench/training.py --results=bench/results/speed_training.json   # for README (`report`)
 """
 
 import os
@@ -28,6 +29,8 @@ import tf_keras
 from absl import app, flags
 
 import pixel_zoo as pz
+
+import report  # bench/report.py
 
 _MODELS = flags.DEFINE_list("models", pz.models.model_names(), "Families to measure.")
 _BATCH_SIZE = flags.DEFINE_integer("batch_size", 32, "Images per step.")
@@ -93,12 +96,13 @@ def main(argv):
         f"TensorFlow {tf.__version__}, {os.cpu_count()} CPU cores (shared: expect noise), "
         f"batch {batch_size}, median of {steps} steps.\n"
     )
-    print("| model | params | step (s) | images/s | vs tfd.PixelCNN |")
-    print("|---|---|---|---|---|")
+    table = report.Table("Training: one Adam step at batch %d" % batch_size, [
+        "| model | params | step (s) | images/s | vs tfd.PixelCNN |", "|---|---|---|---|---|"])
     reference_seconds = results[0][2] if not _SKIP_TFP.value else None
     for name, params, seconds in results:
         relative = f"{reference_seconds / seconds:.2f}x" if reference_seconds else "n/a"
-        print(f"| {name} | {params:,} | {seconds:.3f} | {batch_size / seconds:.0f} | {relative} |")
+        table.add(f"| {name} | {params:,} | {seconds:.3f} | {batch_size / seconds:.0f} | {relative} |")
+    table.save()
 
 
 if __name__ == "__main__":

@@ -9,7 +9,9 @@ No figure in those tables is typed: each table sits between two markers in READM
 and this script replaces what is between them: the zoo table from
 ``pixel_zoo/zoo/cards/*.json`` (written by ``trainers/publish.py``), the race tables
 from the JSON files that ``bench/peer_race.py --results=bench/results/race_NAME.json``
-writes, and the curve tables from ``bench/curves.py``'s ``bench/results/curves_NAME.json``.
+writes, the curve tables from ``bench/curves.py``'s ``bench/results/curves_NAME.json``, and
+the speed tables from ``bench/results/speed_NAME.json`` (``bench/sampling.py`` and
+``bench/training.py`` with ``--results``, `bench/report.py`).
 Run it after publishing or racing; ``--check`` only says whether README is up to date
 (exit 1 if not), as a test does.
 
@@ -94,6 +96,13 @@ def curve_tables(results):
     return "\n".join(parts) or "No curve is recorded in `bench/results` yet."
 
 
+def speed_tables(results):
+    """Each speed bench's table (``bench/report.py``), under its title, command and machine."""
+    parts = [f"**{result['title']}** ({result['machine']}):\n\n```bash\n{result['command']}\n"
+             f"```\n\n{result['table']}\n" for result in results]
+    return "\n".join(parts) or "No speed bench is recorded in `bench/results` yet."
+
+
 def rewrite(text, name, body):
     """``text`` with the part between the ``name`` markers replaced by ``body``."""
     pattern = re.compile(rf"(<!-- {name}: [^>]*-->\n).*?(<!-- /{name} -->)", re.DOTALL)
@@ -108,8 +117,9 @@ def tables():
     entries = [ZooEntry.from_json(path) for path in sorted(CARDS_DIR.glob("*.json"))]
     races = [json.loads(path.read_text()) for path in sorted(RESULTS_DIR.glob("race_*.json"))]
     curves = [json.loads(path.read_text()) for path in sorted(RESULTS_DIR.glob("curves_*.json"))]
+    speeds = [json.loads(path.read_text()) for path in sorted(RESULTS_DIR.glob("speed_*.json"))]
     return {"zoo-table": zoo_table(entries), "race-tables": race_tables(races),
-            "curve-tables": curve_tables(curves)}
+            "curve-tables": curve_tables(curves), "speed-tables": speed_tables(speeds)}
 
 
 def main(argv):

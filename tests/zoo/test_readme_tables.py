@@ -51,3 +51,12 @@ def test_a_curve_result_becomes_a_table_with_its_plot():
     assert "| run | 5 min | 10 min |" in table
     assert "| peer | 91.50 | — |" in table
     assert "![](bench/results/curves_binarized_mnist.png)" in table
+
+
+def test_a_speed_result_becomes_its_table_with_command_and_machine():
+    result = {"title": "Sampling: fast against naive", "command": "python bench/sampling.py --quick",
+              "machine": "2-core CPU, mean load average 2.0", "table": "| model | s |\n|---|---|"}
+    text = readme_tables.speed_tables([result])
+    assert text.startswith("**Sampling: fast against naive** (2-core CPU, mean load average 2.0)")
+    assert "python bench/sampling.py --quick" in text
+    assert "| model | s |\n|---|---|" in text
