@@ -62,10 +62,12 @@ def receptive_field(model, image_shape, num_images=3, seed=0):
 
 
 def tiny_zoo(tmp_path, monkeypatch):
-    """Sends published cards and weights to ``tmp_path``; returns the dataset name of a
-    tiny binary npz (40 train, 12 valid 6x6 images) written there."""
-    from pixel_zoo.zoo import publishing  # pylint: disable=import-outside-toplevel
+    """Sends published cards and weights to ``tmp_path``, and models the test registers to
+    a registry of its own; returns the dataset name of a tiny binary npz (40 train, 12 valid
+    6x6 images) written there."""
+    from pixel_zoo.zoo import publishing, registry  # pylint: disable=import-outside-toplevel
 
+    monkeypatch.setattr(registry, "_REGISTERED", {})
     monkeypatch.setattr(publishing, "CARDS_DIR", tmp_path / "cards")
     monkeypatch.setattr(publishing, "WEIGHTS_DIR", tmp_path / "weights")
     (tmp_path / "weights").mkdir()
