@@ -23,8 +23,8 @@ resumed.
 
 ``load`` says whether anything else ran on the machine: the cores this process kept busy
 (its CPU seconds over the wall seconds), the mean 1-minute load average sampled at each
-log line, the difference (``other_load``: runnable threads of other processes) and
-``shared``, true when that difference passed half a core.
+log line, the cores other processes kept busy meanwhile (``other_load``, from the
+machine's CPU time, `LoadMonitor`) and ``shared``, true when they passed half a core.
 
 Example:
     >>> [(line["steps_from"], line["steps_to"]) for line in read("/tmp/runs/pixelcnn")]
@@ -40,7 +40,7 @@ import time
 import tensorflow as tf
 
 HISTORY_FILE = "history.jsonl"
-SHARED_ABOVE = 0.5  # other processes' mean runnable threads that make a run "shared"
+SHARED_ABOVE = 0.5  # cores kept busy by other processes that make a run "shared"
 
 
 def history_path(model_dir):
@@ -79,8 +79,26 @@ def now():
     return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def machine_busy_seconds():
+    """CPU seconds every process on this machine has spent so far (``/proc/stat``: all but
+    idle and I/O wait), or None where the system does not say (not Linux)."""
+    try:
+        with open("/proc/stat") as file:
+            fields = file.readline().split()
+    except OSError:
+        return None
+    user, nice, system, _, _, irq, softirq, steal = (int(value) for value in fields[1:9])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
 class LoadMonitor:
     """Measures how busy the machine was besides this process, over one invocation.
+
+    The others' share is the CPU time the whole machine spent (``/proc/stat``) minus this
+    process's, over the wall time: cores that other processes kept busy. (The load average
+    cannot tell: it counts this process's runnable threads too, which can outnumber the
+    cores it gets.) Where ``/proc/stat`` is missing, the mean sampled load average minus
+    this process's cores stands in.
 
     Example:
         >>> monitor = LoadMonitor()
@@ -91,6 +109,7 @@ class LoadMonitor:
 
     def __init__(self):
         self._cpu_start, self._wall_start = time.process_time(), time.perf_counter()
+        self._machine_start = machine_busy_seconds()
         self._loads = []
 
     def sample(self):
@@ -98,11 +117,17 @@ class LoadMonitor:
         self._loads.append(os.getloadavg()[0])
 
     def summary(self):
-        """This process's busy cores, the mean sampled load, the others' share, ``shared``."""
+        """This process's busy cores, the mean sampled load, the others' cores, ``shared``."""
         wall = max(time.perf_counter() - self._wall_start, 1e-9)
-        cores_used = (time.process_time() - self._cpu_start) / wall
+        cpu = time.process_time() - self._cpu_start
+        cores_used = cpu / wall
         load = sum(self._loads) / len(self._loads) if self._loads else os.getloadavg()[0]
-        other_load = max(load - cores_used, 0.0)
+        machine_now = machine_busy_seconds()
+        if self._machine_start is None or machine_now is None:
+            other_load = load - cores_used
+        else:
+            other_load = (machine_now - self._machine_start - cpu) / wall
+        other_load = max(other_load, 0.0)
         return {"cores_used": round(cores_used, 2), "load_average": round(load, 2),
                 "other_load": round(other_load, 2), "shared": other_load > SHARED_ABOVE}
 

@@ -43,17 +43,41 @@ def test_the_compute_says_how_long_where_and_whether_others_ran():
     assert provenance.describe(mixed).endswith("other jobs running during 12 of those minutes")
 
 
-@pytest.mark.parametrize("loads, shared", [((2.0, 2.2), False), ((3.0, 3.4), True)])
-def test_the_load_monitor_tells_this_process_from_the_others(monkeypatch, loads, shared):
-    # This process busies 1.9 cores for 100 s; the rest of the sampled load is the others'.
+@pytest.mark.parametrize("machine_seconds, shared", [(200.0, False), (320.0, True)],
+                         ids=["alone", "shared"])
+def test_the_load_monitor_tells_this_process_from_the_others(monkeypatch, machine_seconds, shared):
+    # This process busies 1.9 cores for 100 s; the machine's other CPU time is the others'.
+    clock = {"cpu": 0.0, "wall": 0.0, "machine": 1000.0}
+    monkeypatch.setattr(history.time, "process_time", lambda: clock["cpu"])
+    monkeypatch.setattr(history.time, "perf_counter", lambda: clock["wall"])
+    monkeypatch.setattr(history, "machine_busy_seconds", lambda: clock["machine"])
+    # A load average above the cores this process used is not the others' (its own runnable
+    # threads can outnumber the cores).
+    monkeypatch.setattr(history.os, "getloadavg", lambda: (2.8, 0.0, 0.0))
+    monitor = history.LoadMonitor()
+    monitor.sample()
+    clock.update(cpu=190.0, wall=100.0, machine=1000.0 + machine_seconds)
+    other_load = round((machine_seconds - 190.0) / 100.0, 2)
+    assert monitor.summary() == {"cores_used": 1.9, "load_average": 2.8,
+                                 "other_load": other_load, "shared": shared}
+
+
+def test_without_proc_stat_the_load_average_stands_in(monkeypatch):
     clock = {"cpu": 0.0, "wall": 0.0}
     monkeypatch.setattr(history.time, "process_time", lambda: clock["cpu"])
     monkeypatch.setattr(history.time, "perf_counter", lambda: clock["wall"])
+    monkeypatch.setattr(history, "machine_busy_seconds", lambda: None)
+    monkeypatch.setattr(history.os, "getloadavg", lambda: (3.4, 0.0, 0.0))
     monitor = history.LoadMonitor()
-    for load in loads:
-        monkeypatch.setattr(history.os, "getloadavg", lambda load=load: (load, 0.0, 0.0))
-        monitor.sample()
+    monitor.sample()
     clock.update(cpu=190.0, wall=100.0)
-    other_load = round(sum(loads) / len(loads) - 1.9, 2)
-    assert monitor.summary() == {"cores_used": 1.9, "load_average": round(sum(loads) / len(loads), 2),
-                                 "other_load": other_load, "shared": shared}
+    assert monitor.summary() == {"cores_used": 1.9, "load_average": 3.4, "other_load": 1.5,
+                                 "shared": True}
+
+
+def test_machine_busy_seconds_grow_with_work():
+    before = history.machine_busy_seconds()
+    if before is None:
+        pytest.skip("no /proc/stat on this system")
+    sum(range(3_000_000))  # Some CPU work.
+    assert history.machine_busy_seconds() > before
