@@ -64,14 +64,12 @@ def count(variables):
     return sum(int(np.prod(variable.shape)) for variable in variables)
 
 
-def main(argv):
-    del argv
-    tf.get_logger().setLevel("ERROR")  # Retracing notes for each new model and batch size.
-    batch_size, steps = _BATCH_SIZE.value, _STEPS.value
-    images = tf.constant(
-        np.random.default_rng(0).integers(0, 2, (batch_size, *IMAGE_SHAPE)), tf.uint8
-    )
-    results = []  # (name, params, seconds)
+REFERENCE = "tfd.PixelCNN (reference)"
+
+
+def measurements(images, steps):
+    """``(name, params, seconds per step)``: the reference (unless skipped), then each family,
+    measured as the caller asks for them."""
     if not _SKIP_TFP.value:
         reference = tfp.distributions.PixelCNN(
             image_shape=IMAGE_SHAPE, num_resnet=1, num_hierarchies=2, num_filters=32, high=1
@@ -83,23 +81,33 @@ def main(argv):
             lambda: -tf.reduce_mean(reference.log_prob(float_images)), variables,
             tf_keras.optimizers.Adam(1e-3), steps,
         )
-        results.append(("tfd.PixelCNN (reference)", count(variables), seconds))
+        yield REFERENCE, count(variables), seconds
     for name in _MODELS.value:
         model = pz.models.build(name, IMAGE_SHAPE, 2, preset=PRESETS.get(name, "paper_mnist"))
         seconds = step_seconds(
             lambda: -tf.reduce_mean(model.log_prob(images)),  # noqa: B023 (used right away)
             model.trainable_variables, keras.optimizers.Adam(1e-3), steps,
         )
-        results.append((name, model.count_params(), seconds))
+        yield name, model.count_params(), seconds
 
+
+def main(argv):
+    del argv
+    tf.get_logger().setLevel("ERROR")  # Retracing notes for each new model and batch size.
+    batch_size, steps = _BATCH_SIZE.value, _STEPS.value
+    images = tf.constant(
+        np.random.default_rng(0).integers(0, 2, (batch_size, *IMAGE_SHAPE)), tf.uint8
+    )
     print(
         f"TensorFlow {tf.__version__}, {os.cpu_count()} CPU cores (shared: expect noise), "
         f"batch {batch_size}, median of {steps} steps.\n"
     )
-    table = report.Table("Training: one Adam step at batch %d" % batch_size, [
+    table = report.Table(f"Training: one Adam step at batch {batch_size}", [
         "| model | params | step (s) | images/s | vs tfd.PixelCNN |", "|---|---|---|---|---|"])
-    reference_seconds = results[0][2] if not _SKIP_TFP.value else None
-    for name, params, seconds in results:
+    reference_seconds = None
+    for name, params, seconds in measurements(images, steps):
+        if name == REFERENCE:
+            reference_seconds = seconds
         relative = f"{reference_seconds / seconds:.2f}x" if reference_seconds else "n/a"
         table.add(f"| {name} | {params:,} | {seconds:.3f} | {batch_size / seconds:.0f} | {relative} |")
     table.save()
