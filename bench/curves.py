@@ -30,7 +30,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from pixel_zoo import model_dir as model_dir_lib
 from pixel_zoo import plot_panels
-from pixel_zoo.training import summaries
+from pixel_zoo.training import history, summaries
 from trainers.readme_tables import ROOT, curve_table
 
 _NAME = flags.DEFINE_string("name", None, "The study's name: bench/results/curves_NAME.*")
@@ -53,6 +53,14 @@ def at_marks(curve, marks):
     """``{mark: nats}``: the first validation at or after each mark (None if none)."""
     return {str(mark): next((round(nats, 2) for minutes, nats in curve if minutes >= mark - 1e-6),
                             None) for mark in marks}
+
+
+def other_cores(model_dir):
+    """The most CPU cores other processes kept busy in any invocation of the run (None: not
+    recorded), from its ``history.jsonl``."""
+    loads = [record["load"]["other_load"] for record in history.read(model_dir)
+             if record.get("load")]
+    return max(loads) if loads else None
 
 
 def run_label(model_dir):
@@ -84,7 +92,7 @@ def plot(curves, path):
 def main(argv):
     del argv
     marks = [float(mark) for mark in _MARKS.value]
-    curves = {}
+    curves, others = {}, {}
     if _PEER.value:
         with open(_PEER.value) as file:
             peer = json.load(file)
@@ -92,7 +100,9 @@ def main(argv):
                                          for point in peer["curve"]]
     for model_dir in sorted(path for pattern in _RUNS.value for path in glob.glob(pattern)):
         curves[run_label(model_dir)] = run_curve(model_dir)
-    rows = [{"model": label, "nats_at": at_marks(curve, marks)} for label, curve in curves.items()]
+        others[run_label(model_dir)] = other_cores(model_dir)
+    rows = [{"model": label, "nats_at": at_marks(curve, marks), "other_cores": others.get(label)}
+            for label, curve in curves.items()]
     base = os.path.join(_OUT_DIR.value, f"curves_{_NAME.value}")
     plot(curves, base + ".png")
     result = {"name": _NAME.value, "minutes": marks, "rows": rows,

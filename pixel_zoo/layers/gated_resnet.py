@@ -24,6 +24,8 @@ class GatedResidualBlock(keras.layers.Layer):
       aux: whether calls take an ``aux`` input.
       dropout: rate of the dropout after the first convolution.
       num_classes: if set, calls take ``class_one_hot``.
+      weight_norm: weight-normalize the convolutions and the ``aux`` layer
+        (`pixel_zoo.layers.weight_norm`; the ``aux`` layer is then a 1x1 `ShiftedConv2D`).
 
     Call arguments:
       inputs: ``[B, H, W, filters]``.
@@ -45,18 +47,26 @@ class GatedResidualBlock(keras.layers.Layer):
     """
 
     def __init__(self, filters, shift="down", aux=False, dropout=0.0, num_classes=None,
-                 **kwargs):
+                 weight_norm=False, **kwargs):
         super().__init__(**kwargs)
         self.filters = int(filters)
         self.shift = shift
         self.aux = bool(aux)
         self.dropout = float(dropout)
         self.num_classes = num_classes
+        self.weight_norm = bool(weight_norm)
         kernel_size = KERNEL_SIZES[shift]
-        self.conv_in = ShiftedConv2D(self.filters, kernel_size, shift, name="conv_in")
-        self.aux_dense = keras.layers.Dense(self.filters, name="aux_dense") if self.aux else None
+        self.conv_in = ShiftedConv2D(self.filters, kernel_size, shift,
+                                     weight_norm=self.weight_norm, name="conv_in")
+        self.aux_dense = None
+        if self.aux:
+            self.aux_dense = (
+                ShiftedConv2D(self.filters, (1, 1), weight_norm=True, name="aux_dense")
+                if self.weight_norm else keras.layers.Dense(self.filters, name="aux_dense")
+            )
         self.dropout_layer = keras.layers.Dropout(self.dropout)
-        self.conv_out = ShiftedConv2D(2 * self.filters, kernel_size, shift, name="conv_out")
+        self.conv_out = ShiftedConv2D(2 * self.filters, kernel_size, shift,
+                                      weight_norm=self.weight_norm, name="conv_out")
         self.class_bias = (
             keras.layers.Dense(2 * self.filters, use_bias=False, name="class_bias")
             if num_classes else None
@@ -104,4 +114,5 @@ class GatedResidualBlock(keras.layers.Layer):
             "aux": self.aux,
             "dropout": self.dropout,
             "num_classes": self.num_classes,
+            "weight_norm": self.weight_norm,
         }

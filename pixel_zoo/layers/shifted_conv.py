@@ -30,6 +30,8 @@ import keras
 import numpy as np
 from keras import ops
 
+from pixel_zoo.layers.weight_norm import WeightNormalized
+
 SHIFTS = ("down", "down_right")
 CURRENT_ROW = ("all", "left", "none")
 
@@ -54,7 +56,7 @@ def _check_shift(shift):
 
 
 @keras.saving.register_keras_serializable(package="pixel_zoo")
-class ShiftedConv2D(keras.layers.Layer):
+class ShiftedConv2D(WeightNormalized, keras.layers.Layer):
     """A convolution reading rows ``i - kh + 1 .. i`` for output row ``i`` (zero rows above the top).
 
     Args:
@@ -66,6 +68,7 @@ class ShiftedConv2D(keras.layers.Layer):
       current_row: what the kernel's last row (row ``i``) may read: "all" of
         its columns, only those "left" of column ``j`` (a first layer reading
         the image), or "none".
+      weight_norm: weight-normalize the kernel (`pixel_zoo.layers.weight_norm`).
 
     Call arguments:
       inputs: ``[B, H, W, F]``.
@@ -84,7 +87,7 @@ class ShiftedConv2D(keras.layers.Layer):
     """
 
     def __init__(self, filters, kernel_size, shift="down", strides=1, current_row="all",
-                 **kwargs):
+                 weight_norm=False, **kwargs):
         super().__init__(**kwargs)
         _check_shift(shift)
         if current_row not in CURRENT_ROW:
@@ -96,6 +99,7 @@ class ShiftedConv2D(keras.layers.Layer):
         self.shift = shift
         self.strides = strides
         self.current_row = current_row
+        self.weight_norm = bool(weight_norm)
         self.columns = _column_padding(shift, self.kernel_size[1])
 
     def build(self, input_shape):
@@ -105,6 +109,7 @@ class ShiftedConv2D(keras.layers.Layer):
             initializer="glorot_uniform",
         )
         self.bias = self.add_weight(name="bias", shape=(self.filters,), initializer="zeros")
+        self.add_scale()
         mask = np.ones(self.kernel_size, np.float32)
         if self.current_row == "none":
             mask[-1] = 0.0
@@ -122,7 +127,8 @@ class ShiftedConv2D(keras.layers.Layer):
         kernel = self.kernel
         if self.current_row != "all":
             kernel = kernel * ops.cast(self.mask, kernel.dtype)
-        outputs = ops.conv(padded, kernel, strides=self.strides, padding="valid") + self.bias
+        outputs = self.add_bias(
+            ops.conv(padded, self.normalized(kernel), strides=self.strides, padding="valid"))
         if cache is None:
             return outputs  # (B, H', W', filters)
         new_cache = padded[:, padded.shape[1] - rows_above:, self.columns[0]:]
@@ -147,11 +153,12 @@ class ShiftedConv2D(keras.layers.Layer):
             "shift": self.shift,
             "strides": self.strides,
             "current_row": self.current_row,
+            "weight_norm": self.weight_norm,
         }
 
 
 @keras.saving.register_keras_serializable(package="pixel_zoo")
-class ShiftedConv2DTranspose(keras.layers.Layer):
+class ShiftedConv2DTranspose(WeightNormalized, keras.layers.Layer):
     """Stride-2 transposed convolution that undoes a strided `ShiftedConv2D`'s halving.
 
     Input pixel ``(i, j)`` of the coarse map spreads to rows ``2i, 2i + 1``;
@@ -162,6 +169,7 @@ class ShiftedConv2DTranspose(keras.layers.Layer):
     Args:
       filters: output features.
       shift: "down" or "down_right".
+      weight_norm: weight-normalize the kernel (`pixel_zoo.layers.weight_norm`).
 
     Call arguments:
       inputs: ``[B, H, W, F]``.
@@ -177,11 +185,14 @@ class ShiftedConv2DTranspose(keras.layers.Layer):
         (2, 5, 7, 8)
     """
 
-    def __init__(self, filters, shift="down", **kwargs):
+    output_axis = 2  # The kernel is (kh, kw, filters, F_in).
+
+    def __init__(self, filters, shift="down", weight_norm=False, **kwargs):
         super().__init__(**kwargs)
         _check_shift(shift)
         self.filters = int(filters)
         self.shift = shift
+        self.weight_norm = bool(weight_norm)
         self.kernel_size = (2, 3) if shift == "down" else (2, 2)
 
     def build(self, input_shape, output_size=None):
@@ -190,12 +201,15 @@ class ShiftedConv2DTranspose(keras.layers.Layer):
             initializer="glorot_uniform",
         )
         self.bias = self.add_weight(name="bias", shape=(self.filters,), initializer="zeros")
+        self.add_scale()
 
     def call(self, inputs, output_size):
         rows, columns = output_size
-        outputs = ops.conv_transpose(inputs, self.kernel, strides=2, padding="valid")
+        outputs = ops.conv_transpose(inputs, self.normalized(self.kernel), strides=2,
+                                     padding="valid")
         left = 1 if self.shift == "down" else 0
-        return outputs[:, :rows, left:left + columns] + self.bias  # (B, rows, columns, filters)
+        return self.add_bias(outputs[:, :rows, left:left + columns])  # (B, rows, columns, filters)
 
     def get_config(self):
-        return {**super().get_config(), "filters": self.filters, "shift": self.shift}
+        return {**super().get_config(), "filters": self.filters, "shift": self.shift,
+                "weight_norm": self.weight_norm}

@@ -64,6 +64,9 @@ class PixelCNNPP(AutoregressiveImageModel):
       num_classes: if set, the model is class-conditional: every call takes
         ``labels`` (int ``[B]`` in ``[0, num_classes)``), a per-class bias in
         every block.
+      weight_norm: weight-normalize every convolution (as the paper and
+        ``tfd.PixelCNN``); train it from a data-dependent init
+        (`pixel_zoo.layers.weight_norm.initialize_from_data`, which the trainer runs).
 
     Example:
         >>> model = PixelCNNPP((32, 32, 3), 256, num_layers=1, hidden_units=32,
@@ -78,7 +81,7 @@ class PixelCNNPP(AutoregressiveImageModel):
     cached_network = CachedPixelCNNPP
 
     def __init__(self, image_shape, num_levels, num_layers=5, hidden_units=160,
-                 num_hierarchies=3, dropout=0.5, num_classes=None, **kwargs):
+                 num_hierarchies=3, dropout=0.5, num_classes=None, weight_norm=False, **kwargs):
         super().__init__(image_shape, num_levels, num_classes=num_classes, **kwargs)
         if int(num_layers) < 1 or int(hidden_units) < 1 or int(num_hierarchies) < 1:
             raise ValueError(
@@ -91,6 +94,7 @@ class PixelCNNPP(AutoregressiveImageModel):
         self.hidden_units = int(hidden_units)
         self.num_hierarchies = int(num_hierarchies)
         self.dropout = float(dropout)
+        self.weight_norm = bool(weight_norm)
         height, width, _ = self.image_shape
         self.level_shapes = [(height, width)]
         for _ in range(1, self.num_hierarchies):
@@ -100,12 +104,20 @@ class PixelCNNPP(AutoregressiveImageModel):
 
         def block(shift, name, aux=True):
             return GatedResidualBlock(
-                features, shift, aux=aux, dropout=self.dropout, num_classes=num_classes, name=name
+                features, shift, aux=aux, dropout=self.dropout, num_classes=num_classes,
+                weight_norm=self.weight_norm, name=name
             )
 
+        def conv(kernel_size, shift, **conv_kwargs):
+            return ShiftedConv2D(features, kernel_size, shift, weight_norm=self.weight_norm,
+                                 **conv_kwargs)
+
+        def upsample(shift, name):
+            return ShiftedConv2DTranspose(features, shift, weight_norm=self.weight_norm, name=name)
+
         # The first layers read rows i - 2, i - 1 (u), and row i - 1 plus pixel (i, j - 1) (ul).
-        self.u_input = ShiftedConv2D(features, (3, 3), "down", current_row="none", name="u_input")
-        self.ul_input = ShiftedConv2D(features, (2, 3), "down", current_row="left", name="ul_input")
+        self.u_input = conv((3, 3), "down", current_row="none", name="u_input")
+        self.ul_input = conv((2, 3), "down", current_row="left", name="ul_input")
         # Flat lists, u and ul blocks alternating, level by level (see `_pairs`).
         self.down_blocks = [
             layer
@@ -120,9 +132,8 @@ class PixelCNNPP(AutoregressiveImageModel):
             layer
             for level in range(1, self.num_hierarchies)
             for layer in (
-                ShiftedConv2D(features, (2, 3), "down", strides=2, name=f"downsample_{level}_u"),
-                ShiftedConv2D(features, (2, 2), "down_right", strides=2,
-                              name=f"downsample_{level}_ul"),
+                conv((2, 3), "down", strides=2, name=f"downsample_{level}_u"),
+                conv((2, 2), "down_right", strides=2, name=f"downsample_{level}_ul"),
             )
         ]
         self.up_blocks = [
@@ -138,8 +149,8 @@ class PixelCNNPP(AutoregressiveImageModel):
             layer
             for level in range(self.num_hierarchies - 1)
             for layer in (
-                ShiftedConv2DTranspose(features, "down", name=f"upsample_{level}_u"),
-                ShiftedConv2DTranspose(features, "down_right", name=f"upsample_{level}_ul"),
+                upsample("down", f"upsample_{level}_u"),
+                upsample("down_right", f"upsample_{level}_ul"),
             )
         ]
         # float32 under mixed precision too: float16 would quantize the mixture's means.
@@ -241,4 +252,5 @@ class PixelCNNPP(AutoregressiveImageModel):
             "hidden_units": self.hidden_units,
             "num_hierarchies": self.num_hierarchies,
             "dropout": self.dropout,
+            "weight_norm": self.weight_norm,
         }

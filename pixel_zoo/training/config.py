@@ -28,6 +28,9 @@ class TrainConfig:
         mixture of K discretized logistics (`pixel_zoo.heads`), for 8-bit data.
       class_conditional: train a class-conditional model on the dataset's labels
         (gated_pixelcnn, pixelcnn_pp).
+      weight_norm: weight-normalize the model (pixelcnn_pp) and, for a run from
+        scratch, start it with a data-dependent init from its first batch
+        (`pixel_zoo.layers.weight_norm`).
       batch_size: global batch, split evenly over the replicas.
       train_steps: optimizer steps in all, counting those of earlier, resumed runs.
       learning_rate: Adam's learning rate.
@@ -78,6 +81,7 @@ class TrainConfig:
     output_units: int | None = None
     logistic_mixtures: int = 0
     class_conditional: bool = False
+    weight_norm: bool = False
     batch_size: int = 32
     train_steps: int = 20000
     learning_rate: float = 1e-3
@@ -150,4 +154,6 @@ class TrainConfig:
         hyperparameters = {name: value for name, value in sizes.items() if value is not None}
         if self.logistic_mixtures:
             hyperparameters["logistic_mixtures"] = self.logistic_mixtures
+        if self.weight_norm:
+            hyperparameters["weight_norm"] = True
         return hyperparameters

@@ -30,6 +30,7 @@ from absl import logging
 import pixel_zoo as pz
 from pixel_zoo import data, images
 from pixel_zoo import model_dir as model_dir_lib
+from pixel_zoo.layers import weight_norm
 from pixel_zoo.training import distribute, history, initialization, resume
 from pixel_zoo.training.checkpointing import Checkpointer
 from pixel_zoo.training.config import ConfigError
@@ -120,7 +121,10 @@ class _Run:
         )
         batches = data.perturb_dataset(
             batches, config.perturb_rate, train_data.num_levels, config.seed,
-        ).skip(self.start)
+        )
+        if not (self.start or config.init_from):
+            self.initialize_from_data(batches)
+        batches = batches.skip(self.start)
         self.batches = iter(strategy.experimental_distribute_dataset(batches))
         self.train_step = _make_train_step(strategy, self.model, self.optimizer, step, config)
         self.evaluator = Evaluator(strategy, self.model, eval_dataset(
@@ -142,6 +146,17 @@ class _Run:
             initialization.write_parent(config.model_dir, parent)
         logging.info("Starting from %s (%d steps trained before)", parent["init_from"],
                      parent["steps"])
+
+    def initialize_from_data(self, batches):
+        """A new weight-normalized model's data-dependent init, from the first training batch."""
+        if not weight_norm.weight_normalized_layers(self.model):
+            return
+        first = next(iter(batches))
+        with self.strategy.scope():
+            count = weight_norm.initialize_from_data(
+                self.model, *(first if isinstance(first, tuple) else (first,)))
+        start_averages(self.optimizer, self.model)
+        logging.info("Data-dependent init of %d weight-normalized layers", count)
 
     def run(self):
         """Trains to ``train_steps``; returns the last validation. Appends to history.jsonl."""

@@ -13,7 +13,7 @@ from pixel_zoo.zoo.entry import CARDS_DIR, WEIGHTS_DIR, ZooEntry
 from pixel_zoo.zoo.loading import load, sha256_of
 
 HYPERPARAMETERS = ("num_layers", "hidden_units", "output_units", "num_classes",
-                   "logistic_mixtures", "num_hierarchies", "dropout")
+                   "logistic_mixtures", "num_hierarchies", "dropout", "weight_norm")
 
 
 def completions_grid(model, split_data, path, num_images=6, num_completions=4, seed=1):

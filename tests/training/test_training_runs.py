@@ -21,6 +21,7 @@ from PIL import Image
 
 import pixel_zoo as pz
 from pixel_zoo import data, model_dir
+from pixel_zoo.layers import weight_norm
 from pixel_zoo.training import ConfigError, TrainConfig, summaries, train
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -152,6 +153,18 @@ def test_mixed_precision_trains_and_leaves_the_global_policy_alone(tmp_path):
     assert keras.mixed_precision.global_policy().name == "float32"
     model = model_dir.load_model(str(tmp_path / "run"))
     assert model.dtype_policy.name == "mixed_float16"
+
+
+def test_weight_norm_run_starts_from_a_data_dependent_init(tmp_path):
+    config = tiny_config(tmp_path, model="pixelcnn_pp", weight_norm=True, train_steps=1,
+                         eval_every=0)
+    assert np.isfinite(train(config)["nats"])
+    model = model_dir.load_model(config.model_dir)
+    scales = np.concatenate([np.ravel(layer.scale)
+                             for layer in weight_norm.weight_normalized_layers(model)])
+    assert np.abs(scales - 1.0).max() > 0.1  # An Adam step of 1e-3 moves a scale by ~1e-3.
+    with pytest.raises(ConfigError, match="weight_norm"):
+        train(tiny_config(tmp_path, weight_norm=True, model_dir=str(tmp_path / "pixelcnn")))
 
 
 def test_class_conditional_run_on_labelled_data(tmp_path):
