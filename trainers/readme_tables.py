@@ -11,7 +11,9 @@ and this script replaces what is between them: the zoo table from
 from the JSON files that ``bench/peer_race.py --results=bench/results/race_NAME.json``
 writes, the curve tables from ``bench/curves.py``'s ``bench/results/curves_NAME.json``, and
 the speed tables from ``bench/results/speed_NAME.json`` (``bench/sampling.py`` and
-``bench/training.py`` with ``--results``, `bench/report.py`).
+``bench/training.py`` with ``--results``, `bench/report.py`), and the OOD detectors' AUROC
+tables from their cards (``trainers/publish_detector.py``) with the background choice from
+``bench/results/ood_NAME.json`` (``bench/ood_perturb_rate.py --results``).
 Run it after publishing or racing; ``--check`` only says whether README is up to date
 (exit 1 if not), as a test does.
 
@@ -79,12 +81,14 @@ def race_tables(results):
 def curve_table(result):
     """The Markdown table of a ``bench/curves.py`` result: nats at each training minute."""
     marks = [f"{mark:g}" for mark in result["minutes"]]
-    lines = ["| run | " + " | ".join(f"{mark} min" for mark in marks) + " |",
-             "|---|" + "---|" * len(marks)]
+    lines = ["| run | " + " | ".join(f"{mark} min" for mark in marks) + " | others' cores |",
+             "|---|" + "---|" * (len(marks) + 1)]
     for row in result["rows"]:
         cells = [row["nats_at"].get(str(float(mark))) for mark in marks]
+        others = row.get("other_cores")
         lines.append(f"| {row['model']} | " + " | ".join(
-            "—" if cell is None else f"{cell:.2f}" for cell in cells) + " |")
+            "—" if cell is None else f"{cell:.2f}" for cell in cells)
+            + f" | {'—' if others is None else f'{others:.2f}'} |")
     return "\n".join(lines)
 
 
@@ -96,11 +100,40 @@ def curve_tables(results):
     return "\n".join(parts) or "No curve is recorded in `bench/results` yet."
 
 
-def speed_tables(results):
-    """Each speed bench's table (``bench/report.py``), under its title, command and machine."""
+def bench_tables(results, kind="speed bench"):
+    """Each bench table (``bench/report.py``), under its title, command and machine."""
     parts = [f"**{result['title']}** ({result['machine']}):\n\n```bash\n{result['command']}\n"
              f"```\n\n{result['table']}\n" for result in results]
-    return "\n".join(parts) or "No speed bench is recorded in `bench/results` yet."
+    return "\n".join(parts) or f"No {kind} is recorded in `bench/results` yet."
+
+
+def ood_tables(entries, choices):
+    """Each OOD detector's AUROC table (from its card: ``trainers/publish_detector.py``),
+    then how its background was chosen (``bench/ood_perturb_rate.py``'s results)."""
+    names = {entry.name: entry for entry in entries}
+    parts = []
+    for entry in entries:
+        if not entry.ood:
+            continue
+        background = names[entry.background]
+        parts.append(
+            f"**`{entry.name}`** against **`{entry.background}`**: "
+            + "; ".join(f"`{model.name}` {model.metrics['valid_bits_per_dim']:.4f} bits/dim on "
+                        f"{model.dataset} validation, {model.training.get('steps', 0):,} steps "
+                        f"({model.training.get('time', 'time not recorded')})"
+                        for model in (entry, background))
+            + f". AUROCs with `{entry.ood['in']}` "
+            f"({entry.ood['num_images'][entry.ood['in']]:,} images) in:\n\n"
+            f"```bash\n{entry.ood['command']}\n```\n\n"
+            "| out of distribution | images | likelihood ratio | raw likelihood (NLL) |\n"
+            "|---|---|---|---|")
+        parts.extend(f"| {out} | {entry.ood['num_images'][out]:,} | "
+                     f"{auroc['likelihood_ratio']:.4f} | {auroc['nll']:.4f} |"
+                     for out, auroc in entry.ood["auroc"].items())
+        parts.append(f"\n![](pixel_zoo/zoo/cards/{entry.ood['plot']})\n")
+    if choices:
+        parts.append(bench_tables(choices))
+    return "\n".join(parts) or "No OOD detector is in the zoo yet."
 
 
 def rewrite(text, name, body):
@@ -118,8 +151,10 @@ def tables():
     races = [json.loads(path.read_text()) for path in sorted(RESULTS_DIR.glob("race_*.json"))]
     curves = [json.loads(path.read_text()) for path in sorted(RESULTS_DIR.glob("curves_*.json"))]
     speeds = [json.loads(path.read_text()) for path in sorted(RESULTS_DIR.glob("speed_*.json"))]
+    choices = [json.loads(path.read_text()) for path in sorted(RESULTS_DIR.glob("ood_*.json"))]
     return {"zoo-table": zoo_table(entries), "race-tables": race_tables(races),
-            "curve-tables": curve_tables(curves), "speed-tables": speed_tables(speeds)}
+            "curve-tables": curve_tables(curves), "speed-tables": bench_tables(speeds),
+            "ood-tables": ood_tables(entries, choices)}
 
 
 def main(argv):

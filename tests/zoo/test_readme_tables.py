@@ -46,17 +46,34 @@ def test_a_readme_without_the_markers_is_refused():
 def test_a_curve_result_becomes_a_table_with_its_plot():
     result = {"name": "binarized_mnist", "minutes": [5.0, 10.0], "command": "python bench/curves.py",
               "plot": "bench/results/curves_binarized_mnist.png",
-              "rows": [{"model": "peer", "nats_at": {"5.0": 91.5, "10.0": None}}]}
+              "rows": [{"model": "peer", "nats_at": {"5.0": 91.5, "10.0": None}},
+                       {"model": "ours", "nats_at": {"5.0": 90.0, "10.0": 85.25},
+                        "other_cores": 0.03}]}
     table = readme_tables.curve_tables([result])
-    assert "| run | 5 min | 10 min |" in table
-    assert "| peer | 91.50 | — |" in table
+    assert "| run | 5 min | 10 min | others' cores |" in table
+    assert "| peer | 91.50 | — | — |" in table
+    assert "| ours | 90.00 | 85.25 | 0.03 |" in table
     assert "![](bench/results/curves_binarized_mnist.png)" in table
 
 
 def test_a_speed_result_becomes_its_table_with_command_and_machine():
     result = {"title": "Sampling: fast against naive", "command": "python bench/sampling.py --quick",
               "machine": "2-core CPU, mean load average 2.0", "table": "| model | s |\n|---|---|"}
-    text = readme_tables.speed_tables([result])
+    text = readme_tables.bench_tables([result])
     assert text.startswith("**Sampling: fast against naive** (2-core CPU, mean load average 2.0)")
     assert "python bench/sampling.py --quick" in text
     assert "| model | s |\n|---|---|" in text
+
+
+def test_every_detector_has_its_aurocs_and_plot_from_its_card():
+    text = readme_tables.tables()["ood-tables"]
+    detectors = [entry for entry in (readme_tables.ZooEntry.from_json(path)
+                                     for path in readme_tables.CARDS_DIR.glob("*.json"))
+                 if entry.ood]
+    assert detectors, "the zoo has no OOD detector"
+    for entry in detectors:
+        assert f"**`{entry.name}`** against **`{entry.background}`**" in text
+        for out, auroc in entry.ood["auroc"].items():
+            assert (f"| {out} | {entry.ood['num_images'][out]:,} | "
+                    f"{auroc['likelihood_ratio']:.4f} | {auroc['nll']:.4f} |") in text
+        assert f"![](pixel_zoo/zoo/cards/{entry.ood['plot']})" in text
