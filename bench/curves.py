@@ -99,8 +99,8 @@ def main(argv):
         curves["tfd.PixelCNN (peer)"] = [(point["minutes"], point["nats"])
                                          for point in peer["curve"]]
     for model_dir in sorted(path for pattern in _RUNS.value for path in glob.glob(pattern)):
-        curves[run_label(model_dir)] = run_curve(model_dir)
-        others[run_label(model_dir)] = other_cores(model_dir)
+        label = run_label(model_dir)
+        curves[label], others[label] = run_curve(model_dir), other_cores(model_dir)
     rows = [{"model": label, "nats_at": at_marks(curve, marks), "other_cores": others.get(label)}
             for label, curve in curves.items()]
     base = os.path.join(_OUT_DIR.value, f"curves_{_NAME.value}")

@@ -100,11 +100,10 @@ def curve_tables(results):
     return "\n".join(parts) or "No curve is recorded in `bench/results` yet."
 
 
-def bench_tables(results, kind="speed bench"):
+def bench_tables(results):
     """Each bench table (``bench/report.py``), under its title, command and machine."""
-    parts = [f"**{result['title']}** ({result['machine']}):\n\n```bash\n{result['command']}\n"
-             f"```\n\n{result['table']}\n" for result in results]
-    return "\n".join(parts) or f"No {kind} is recorded in `bench/results` yet."
+    return "\n".join(f"**{result['title']}** ({result['machine']}):\n\n```bash\n"
+                     f"{result['command']}\n```\n\n{result['table']}\n" for result in results)
 
 
 def ood_tables(entries, choices):
@@ -131,8 +130,7 @@ def ood_tables(entries, choices):
                      f"{auroc['likelihood_ratio']:.4f} | {auroc['nll']:.4f} |"
                      for out, auroc in entry.ood["auroc"].items())
         parts.append(f"\n![](pixel_zoo/zoo/cards/{entry.ood['plot']})\n")
-    if choices:
-        parts.append(bench_tables(choices))
+    parts.append(bench_tables(choices))
     return "\n".join(parts) or "No OOD detector is in the zoo yet."
 
 
@@ -153,7 +151,8 @@ def tables():
     speeds = [json.loads(path.read_text()) for path in sorted(RESULTS_DIR.glob("speed_*.json"))]
     choices = [json.loads(path.read_text()) for path in sorted(RESULTS_DIR.glob("ood_*.json"))]
     return {"zoo-table": zoo_table(entries), "race-tables": race_tables(races),
-            "curve-tables": curve_tables(curves), "speed-tables": bench_tables(speeds),
+            "curve-tables": curve_tables(curves), "speed-tables": bench_tables(speeds)
+            or "No speed bench is recorded in `bench/results` yet.",
             "ood-tables": ood_tables(entries, choices)}
 
 
