@@ -125,10 +125,13 @@ def _ood(args, zoo):
     result = ood.evaluate(detector, in_images, out_sets, args.batch_size)
     print(f"{args.name} vs {zoo.get(args.name).background}: AUROC, {args.in_data} "
           f"({len(in_images)} images) in, higher score = out")
-    print(f"{'out':24s} {'images':>7s} {'likelihood ratio':>17s} {'raw likelihood':>15s}")
+    columns = {"likelihood_ratio": "likelihood ratio", "nll": "raw likelihood",
+               ood.PERCENTILE: "percentile"}
+    kinds = [kind for kind in columns if kind in detector.score_names]
+    print(f"{'out':24s} {'images':>7s} " + " ".join(f"{columns[k]:>17s}" for k in kinds))
     for spec, aurocs in result["auroc"].items():
-        print(f"{spec:24s} {len(out_sets[spec]):7d} {aurocs['likelihood_ratio']:17.4f} "
-              f"{aurocs['nll']:15.4f}")
+        print(f"{spec:24s} {len(out_sets[spec]):7d} "
+              + " ".join(f"{aurocs[kind]:17.4f}" for kind in kinds))
     print(ood_plot.plot(result, args.in_data, args.plot))
 
 

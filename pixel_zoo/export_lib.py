@@ -94,8 +94,10 @@ def export_detector(detector, export_dir, model_name, version=1):
     Both models are inside. One signature, ``ood_score`` (also ``serving_default``):
     ``images`` uint8 ``[B, H, W, C]`` -> ``score`` float32 ``[B]`` (``log p_background -
     log p_model``: higher = more likely out of distribution), ``log_prob`` and
-    ``background_log_prob`` (nats) and ``bits_per_dim`` (the model's NLL), each ``[B]``.
-    Layout, arguments and errors as `export_model`.
+    ``background_log_prob`` (nats) and ``bits_per_dim`` (the model's NLL), each ``[B]``,
+    and ``percentile`` (float64, in [0, 1], also higher = more likely out: see
+    `pixel_zoo.ood`) where the detector has a reference. Layout, arguments and errors as
+    `export_model`.
 
     Example:
         >>> path = export_detector(pz.ood.LikelihoodRatio.from_zoo("pixelcnn_fashion_mnist"),
@@ -108,11 +110,14 @@ def export_detector(detector, export_dir, model_name, version=1):
         (images,) = _ensure_shapes([images], [images_spec])
         images, _ = detector.model.check_inputs(images)
         log_probs = detector.log_probs_graph(images)
-        return {
+        outputs = {
             "score": log_probs["background_log_prob"] - log_probs["log_prob"],  # (B,)
             "bits_per_dim": metrics.bits_per_dim(log_probs["log_prob"], detector.image_shape),
             **log_probs,
         }
+        if detector.reference is not None:
+            outputs["percentile"] = detector.percentile_graph(log_probs)
+        return outputs
 
     functions = {"ood_score": (_positional(ood_score, [images_spec]), [images_spec])}
     return write_archive([detector.model, detector.background], functions, export_dir,

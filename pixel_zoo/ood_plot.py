@@ -1,8 +1,8 @@
 """The OOD figure: score histograms of in- and out-of-distribution data, and ROC curves.
 
-Drawn with PIL (`pixel_zoo.plot_panels`). One row per
-score (the likelihood ratio, the raw NLL): its histograms on the left, its ROC curves
-on the right, one colour per data set.
+Drawn with PIL (`pixel_zoo.plot_panels`). One row per score (the likelihood ratio, the
+raw NLL, and the percentile score where the detector has a reference): its histograms on
+the left, its ROC curves on the right, one colour per data set.
 
 Example:
     >>> result = pz.ood.evaluate(detector, fashion, {"mnist:test": digits})
@@ -19,19 +19,24 @@ from pixel_zoo import plot_panels
 from pixel_zoo.plot_panels import COLOURS, MARGIN, PANEL
 
 TITLES = {"likelihood_ratio": "likelihood ratio: log p_bg - log p_model",
-          "nll": "raw NLL (nats): -log p_model", "bits_per_dim": "bits/dim"}
+          "nll": "raw NLL (nats): -log p_model", "bits_per_dim": "bits/dim",
+          ood.PERCENTILE: "percentile among training images, max of both"}
 
 
-def plot(result, in_name, path, scores=("likelihood_ratio", "nll"), bins=50):
+def plot(result, in_name, path, scores=None, bins=50):
     """Writes the figure of an `pixel_zoo.ood.evaluate` result to a PNG file; returns ``path``.
 
     Args:
       result: `pixel_zoo.ood.evaluate`'s dict.
       in_name: the in-distribution data's name, for the legend.
       path: the PNG to write (folders are created).
-      scores: the scores to draw, one row each.
+      scores: the scores to draw, one row each; None: every score with an AUROC in
+        ``result`` but bits/dim (it ranks images as the NLL does).
       bins: histogram bins.
     """
+    if scores is None:
+        scores = [kind for kind in next(iter(result["auroc"].values()))
+                  if kind != "bits_per_dim"]
     names = list(result["scores"])  # "in" first, then the out sets
     labels = [in_name + " (in)"] + names[1:]
     figure = Image.new("RGB", (2 * PANEL[0], len(scores) * PANEL[1] + 24), "white")

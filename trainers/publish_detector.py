@@ -23,13 +23,20 @@ _OUT = flags.DEFINE_multi_string("out", None, "Out-of-distribution DATASET:SPLIT
 _DATA_DIR = flags.DEFINE_string("data_dir", os.environ.get("PIXEL_ZOO_DATA"),
                                 "Local data folder (default: $PIXEL_ZOO_DATA).")
 _NUM = flags.DEFINE_integer("num", None, "The first NUM images of each set (default: all).")
+_REFERENCE = flags.DEFINE_string(
+    "reference", None, "In-distribution DATASET:SPLIT the percentile score ranks against "
+                       "(default: the training split of --in's dataset).")
+_REFERENCE_NUM = flags.DEFINE_integer("reference_num", 10000,
+                                      "The first REFERENCE_NUM images of --reference.")
 flags.mark_flags_as_required(["name", "background", "in", "out"])
 
 
 def main(argv):
     del argv
     entry = publishing.publish_detector(_NAME.value, _BACKGROUND.value, _IN.value, _OUT.value,
-                                        _DATA_DIR.value, _NUM.value)
+                                        _DATA_DIR.value, _NUM.value,
+                                        reference_data=_REFERENCE.value,
+                                        reference_num=_REFERENCE_NUM.value)
     print(entry.card())
 
 

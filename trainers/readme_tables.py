@@ -106,6 +106,17 @@ def bench_tables(results):
                      f"{result['command']}\n```\n\n{result['table']}\n" for result in results)
 
 
+OOD_COLUMNS = {"likelihood_ratio": "likelihood ratio", "nll": "raw likelihood (NLL)",
+               "percentile": "percentile (max of both)"}
+
+
+def _reference_words(reference):
+    if not reference:
+        return ""
+    return (f"; the percentile score ranks against the first {reference['num_images']:,} "
+            f"images of `{reference['data']}`")
+
+
 def ood_tables(entries, choices):
     """Each OOD detector's AUROC table (from its card: ``trainers/publish_detector.py``),
     then how its background was chosen (``bench/ood_perturb_rate.py``'s results)."""
@@ -122,12 +133,15 @@ def ood_tables(entries, choices):
                         f"({model.training.get('time', 'time not recorded')})"
                         for model in (entry, background))
             + f". AUROCs with `{entry.ood['in']}` "
-            f"({entry.ood['num_images'][entry.ood['in']]:,} images) in:\n\n"
-            f"```bash\n{entry.ood['command']}\n```\n\n"
-            "| out of distribution | images | likelihood ratio | raw likelihood (NLL) |\n"
-            "|---|---|---|---|")
+            f"({entry.ood['num_images'][entry.ood['in']]:,} images) in"
+            + _reference_words(entry.ood.get("reference"))
+            + f":\n\n```bash\n{entry.ood['command']}\n```\n")
+        columns = [kind for kind in OOD_COLUMNS if kind in next(iter(entry.ood["auroc"].values()))]
+        parts.append("| out of distribution | images | "
+                     + " | ".join(OOD_COLUMNS[kind] for kind in columns) + " |\n"
+                     + "|---" * (len(columns) + 2) + "|")
         parts.extend(f"| {out} | {entry.ood['num_images'][out]:,} | "
-                     f"{auroc['likelihood_ratio']:.4f} | {auroc['nll']:.4f} |"
+                     + " | ".join(f"{auroc[kind]:.4f}" for kind in columns) + " |"
                      for out, auroc in entry.ood["auroc"].items())
         parts.append(f"\n![](pixel_zoo/zoo/cards/{entry.ood['plot']})\n")
     parts.append(bench_tables(choices))

@@ -34,7 +34,9 @@ class ZooEntry:
       background: for an out-of-distribution detector (`pixel_zoo.ood`), the zoo
         name of the background model whose likelihood it divides by, else "".
       ood: the detector's measured AUROCs: ``{"in": DATA, "command": ..., "auroc":
-        {OUT_DATA: {score: AUROC}}, "plot": PNG next to the card}``.
+        {OUT_DATA: {score: AUROC}}, "plot": PNG next to the card, "reference": {"data":
+        DATA, "num_images": N, "quantiles": {score: the quantiles the percentile score
+        ranks against}}}`` (`pixel_zoo.ood.LikelihoodRatio`).
 
     Example:
         >>> entry = ZooEntry(name="mine", model="pixelcnn", image_shape=(28, 28, 1),
@@ -96,6 +98,10 @@ class ZooEntry:
                          f"{segment.get('outcome')}; `{segment.get('command')}`")
         if self.background:
             lines.append(f"- OOD detector: likelihood ratio against `{self.background}`")
+        if "reference" in self.ood:
+            reference = self.ood["reference"]
+            lines.append(f"- percentile score: against {reference['num_images']:,} images of "
+                         f"{reference['data']}")
         for out, aurocs in self.ood.get("auroc", {}).items():
             figures = ", ".join(f"{score} {value:.4f}" for score, value in aurocs.items())
             lines.append(f"- AUROC, {self.ood['in']} (in) vs {out} (out): {figures}")

@@ -26,7 +26,8 @@ def entries(detector, tmp_path_factory):
             weights=str(folder / f"{name}.weights.h5"),
             sha256=pz.zoo.sha256_of(folder / f"{name}.weights.h5"),
             background="cli_bg" if name == "cli_fg" else ""))
-    images = training_like(60, seed=4)
+    # An npz of values above 1 holds 256 levels: these requantize to training_like's 8.
+    images = np.round(training_like(60, seed=4) * (255 / (NUM_LEVELS - 1))).astype(np.uint8)
     np.savez(folder / "tiny.npz", train=images, valid=images)
     return "cli_fg", f"npz:{folder / 'tiny.npz'}:valid"
 
@@ -69,6 +70,7 @@ def test_publish_detector_writes_measured_aurocs_into_the_card(entries, tmp_path
     assert card["background"] == "cli_bg" and entry.background == "cli_bg"
     detector = pz.ood.LikelihoodRatio(pz.zoo.load(name), pz.zoo.load("cli_bg"))
     in_images = pz.ood.load_images(in_data, IMAGE_SHAPE, NUM_LEVELS, num=30)
+    np.testing.assert_array_equal(in_images, training_like(60, seed=4)[:30])
     noise = pz.ood.load_images("noise:uniform", IMAGE_SHAPE, NUM_LEVELS, num=30)
     expected = pz.ood.auroc(detector.score(in_images), detector.score(noise))
     assert card["ood"]["auroc"]["noise:uniform"]["likelihood_ratio"] == round(expected, 4)
@@ -76,3 +78,32 @@ def test_publish_detector_writes_measured_aurocs_into_the_card(entries, tmp_path
     assert "--out=noise:uniform" in card["ood"]["command"]
     assert (tmp_path / card["ood"]["plot"]).is_file()
     assert "AUROC" in pz.zoo.ZooEntry.from_json(tmp_path / f"{name}.json").card()
+    train_data = in_data.rpartition(":")[0] + ":train"
+    referenced = detector.with_reference(pz.ood.load_images(train_data, IMAGE_SHAPE, NUM_LEVELS))
+    reference = card["ood"]["reference"]
+    assert (reference["data"], reference["num_images"]) == (train_data, 60)
+    for kind, quantiles in referenced.reference.items():
+        np.testing.assert_allclose(reference["quantiles"][kind], quantiles, rtol=1e-6)
+    expected = pz.ood.auroc(referenced.scores(in_images)["percentile"],
+                            referenced.scores(noise)["percentile"])
+    assert card["ood"]["auroc"]["noise:uniform"]["percentile"] == pytest.approx(expected,
+                                                                                 abs=2e-4)
+    assert "--reference=" in card["ood"]["command"]
+
+
+def test_the_ood_command_prints_the_percentile_score_of_a_published_detector(
+        entries, tmp_path, monkeypatch, capsys):
+    name, in_data = entries
+    monkeypatch.setattr(publishing, "CARDS_DIR", tmp_path)
+    pz.zoo.register(publishing.publish_detector(name, "cli_bg", in_data, ["noise:uniform"],
+                                                num=30))
+    reference = pz.ood.LikelihoodRatio.from_zoo(name).reference
+    np.testing.assert_array_equal(reference["nll"],
+                                  pz.zoo.get(name).ood["reference"]["quantiles"]["nll"])
+    capsys.readouterr()
+    cli.main(["ood", name, "--in", in_data, "--out", "noise:uniform", "--num", "30",
+              "--plot", str(tmp_path / "ood.png")])
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1].split()[-1] == "percentile"
+    out, count, ratio, raw, percentile = lines[2].split()
+    assert (out, count) == ("noise:uniform", "30") and float(percentile) > 0.9

@@ -31,6 +31,20 @@ def test_ood_score_matches_the_python_scores(detector, served):
             np.testing.assert_allclose(outputs[name], expected[name], rtol=1e-5)
 
 
+def test_a_detector_with_a_reference_serves_its_percentile_score(detector, tmp_path):
+    referenced = detector.with_reference(training_like(200, seed=6))
+    loaded = tf.saved_model.load(export_lib.export_detector(referenced, tmp_path, "referenced"))
+    images = np.concatenate([training_like(5, seed=7), np.full((2, 4, 4, 1), 7, np.uint8)])
+    outputs = loaded.signatures["ood_score"](images=tf.constant(images))
+    # The same function of the served log-probs (a training-like image's percentile sits
+    # on a tie among the reference's few distinct scores, where a last-bit change moves it).
+    np.testing.assert_allclose(outputs["percentile"], referenced.percentile_graph(outputs),
+                               rtol=1e-12)
+    expected = referenced.scores(images)["percentile"]
+    np.testing.assert_allclose(outputs["percentile"][-2:], expected[-2:], atol=1e-6)
+    assert expected[-2:].min() > np.median(expected[:5])  # the constant images stand out
+
+
 def test_bad_requests_fail_inside_the_served_graph(served):
     loaded = served[1]
     with pytest.raises(tf.errors.InvalidArgumentError, match="num_levels=8"):

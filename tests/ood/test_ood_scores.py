@@ -64,6 +64,52 @@ def test_noise_and_perturbed_images_score_above_training_like_ones(detector):
     np.testing.assert_allclose(scores["log_prob"], detector.model.log_prob(in_images), rtol=1e-6)
 
 
+def test_the_percentile_score_is_the_larger_in_distribution_percentile(detector):
+    training = training_like(400, seed=5)
+    referenced = detector.with_reference(training)
+    assert detector.reference is None and "percentile" not in detector.scores(training)
+    assert referenced.score_names == pz.ood.SCORES + ("percentile",)
+    reference = detector.scores(training)
+    in_images = training_like(200, seed=1)
+    scores = referenced.scores(in_images)
+    # The fraction of reference images below, ties counting a half; the larger of the two.
+    expected = np.maximum(*(sum(np.searchsorted(np.sort(reference[kind]), scores[kind], side)
+                                for side in ("left", "right")) / 800
+                            for kind in ("likelihood_ratio", "nll")))
+    np.testing.assert_allclose(scores["percentile"], expected, atol=0.01)
+    assert np.all((0.0 <= scores["percentile"]) & (scores["percentile"] <= 1.0))
+    # Reference images rank like fresh in-distribution ones: no score flags many of them.
+    assert np.mean(referenced.scores(training)["percentile"] > 0.99) < 0.03
+    noise = pz.ood.load_images("noise:uniform", IMAGE_SHAPE, NUM_LEVELS, num=200)
+    result = pz.ood.evaluate(referenced, in_images, {"noise": noise})
+    assert result["auroc"]["noise"]["percentile"] > 0.9, result["auroc"]
+
+
+def test_percentiles_interpolate_between_quantiles_and_clip_outside():
+    quantiles = {"likelihood_ratio": [0.0, 10.0, 10.0, 40.0], "nll": [5.0, 5.0, 5.0, 5.0]}
+    model = tiny_model("pixelcnn", IMAGE_SHAPE, NUM_LEVELS)
+    detector = pz.ood.LikelihoodRatio(model, model, quantiles)
+    # NLL 0 (below every NLL quantile): the ratio, log p_bg - log p_model, decides.
+    levels = detector.percentile_graph({"log_prob": np.zeros(5),
+                                        "background_log_prob": [-3.0, 5.0, 10.0, 25.0, 99.0]})
+    np.testing.assert_allclose(levels, [0.0, 1 / 6, 1 / 2, 5 / 6, 1.0])  # 10: mid-run
+    # Ratio -1 (below every ratio quantile): the NLL decides; 5 ties with all quantiles.
+    at_the_constant = detector.percentile_graph({"log_prob": [-4.0, -5.0],
+                                                 "background_log_prob": [-5.0, -6.0]})
+    np.testing.assert_allclose(at_the_constant, [0.0, 0.5])
+
+
+@pytest.mark.parametrize("reference, message", [
+    ({"nll": [1.0, 2.0]}, "reference must map likelihood_ratio, nll"),
+    ({"likelihood_ratio": [2.0, 1.0], "nll": [1.0, 2.0]}, "non-decreasing"),
+    ({"likelihood_ratio": [1.0, np.nan], "nll": [1.0, 2.0]}, "finite"),
+    ({"likelihood_ratio": [1.0], "nll": [1.0, 2.0]}, "at least 2"),
+])
+def test_bad_references_are_refused(detector, reference, message):
+    with pytest.raises(ValueError, match=message):
+        pz.ood.LikelihoodRatio(detector.model, detector.background, reference)
+
+
 def test_scores_do_not_depend_on_the_batch_size(detector):
     images = training_like(7, seed=2)
     np.testing.assert_allclose(detector.score(images, batch_size=3),
