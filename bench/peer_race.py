@@ -227,11 +227,13 @@ def sharing(load):
 
 def write_results(path, rows, curve, bits, load):
     """The race's figures as JSON, for ``python -m trainers.readme_tables``."""
-    words = ["python bench/peer_race.py", *(arg for arg in sys.argv[1:]
-                                            if not arg.startswith("--data_dir"))]
+    words = [arg for arg in sys.argv[1:] if not arg.startswith("--data_dir")]
+    ours = words.index("--") if "--" in words else len(words)  # The race's flags come first.
+    words = ["python bench/peer_race.py", *words[:ours], "--data_dir=$PIXEL_ZOO_DATA",
+             *words[ours:]]
     result = {
         "dataset": _DATASET.value, "minutes": _MINUTES.value,
-        "command": " ".join(words) + " --data_dir=$PIXEL_ZOO_DATA",
+        "command": " ".join(words),
         "machine": sharing(load),
         "rows": [{"model": name, "parameters": int(params), "steps": int(row_steps),
                   "images_seen": int(seen), "nats": round(nats, 2),

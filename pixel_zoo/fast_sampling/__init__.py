@@ -7,8 +7,8 @@ Models", 2017) and computes one pixel at a time: a masked convolution reads a
 window of cached rows, a Row LSTM steps from the row above, a Diagonal
 BiLSTM's forward direction from the pixels above and left and its backward
 direction once per row, a Gated PixelCNN's vertical stack once per row;
-PixelCNN++ recomputes one row of each resolution per pixel from its cached
-rows above (a coarse row only in the image rows that complete it). The
+PixelCNN++'s ``u`` stream once per row and its ``ul`` stream at one pixel of
+each resolution (a coarse pixel only at the image pixel that completes it). The
 draws match the plain sampler's, so for a seed both give the same images (up
 to float round-off in the logits).
 

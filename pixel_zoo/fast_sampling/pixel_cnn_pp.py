@@ -1,25 +1,24 @@
-"""A `PixelCNNPP`, one row of each resolution per pixel, from caches of the rows above.
+"""A `PixelCNNPP`, one pixel of each resolution per step, from caches of the rows above.
 
 Every layer of PixelCNN++ is a shifted convolution (or a 1x1 one): its
-output at row ``i`` reads its input at rows ``i - kh + 1 .. i``. So the
-network's outputs on the current row need, at each layer, only the input
-rows above it, which are complete and cached, and the current row. A
-resolution ``k`` (``2^k`` times coarser) has one row for ``2^k`` image rows,
-and its row ``r`` reads only image rows up to ``2^k r``: it is recomputed
-during that image row only (when ``i % 2^k == 0``) and kept for the next
-``2^k - 1`` rows, as in the "cache every" schedules of strided layers
-(Ramachandran et al., "Fast Generation for Convolutional Autoregressive
-Models", 2017). The caches advance once per row (`start_row`), from the
-complete row above.
+output at row ``i`` reads its input at rows ``i - kh + 1 .. i``. A resolution
+``k`` (``2^k`` times coarser) has one row for ``2^k`` image rows, and its
+row ``r`` reads only image rows up to ``2^k r``: it advances only in those
+image rows (``i % 2^k == 0``) and is kept for the next ``2^k - 1`` rows, as
+in the "cache every" schedules of strided layers (Ramachandran et al., "Fast
+Generation for Convolutional Autoregressive Models", 2017). The caches of
+the rows above advance once per row (`start_row`), from the complete row
+above (`RowPass`).
 
 The ``u`` stream never reads the current image row, so `start_row` runs it
-once per row and records its outputs; so does every layer of a resolution
-that the row does not recompute (its rows are replaced by the kept ones).
-A step replays those and computes, on the current row at each recomputed
-resolution, the whole width of the ``ul`` stream (its column ``j`` needs the
-row's earlier columns), once per pixel: a pixel's outputs ignore the whole
-pixel, so its channels reuse them and only the (coupled) head reads the
-values drawn so far.
+once per row and records its outputs. A step (`ColumnPass`) replays those
+and computes the ``ul`` stream at one pixel of each resolution: the
+convolutions of that stream read the current row only up to the pixel, so
+each keeps the current row of its input so far and reads a window of it and
+of its cached rows above. A coarse pixel is computed once, at the step of the
+image pixel ``(2^k r, 2^k c)`` that completes its inputs, and kept for the
+image pixels that read it. A pixel's outputs ignore the whole pixel, so its
+channels reuse them and only the (coupled) head reads the values drawn so far.
 
 Example:
     >>> model = pz.models.build("pixelcnn_pp", (8, 8, 3), 256, num_layers=1, hidden_units=8,
@@ -42,9 +41,7 @@ class RowPass:
     resolution. Resolutions that the row does not recompute have their
     streams replaced by the kept ones before upsampling, and their caches are
     not advanced. Every layer's output is collected in call order
-    (``outputs``); given the ``recorded`` outputs of a pass over the same
-    row, the pass replays those that cannot differ: the ``u`` stream's, and
-    those of resolutions the row does not recompute.
+    (``outputs``): `ColumnPass` replays the ``u`` stream's.
 
     Args:
       model: the `PixelCNNPP`.
@@ -53,16 +50,16 @@ class RowPass:
         makes zero caches (the rows above the image).
       kept: per resolution ``k >= 1``, the ``(u, ul)`` rows last computed
         there, ``[B, 1, W_k, F]`` each; None for zeros.
-      recorded: the ``outputs`` of an earlier pass over ``row`` with the same
-        caches and kept rows, or None to compute every layer.
+      u_stream_only: run only the ``u`` stream (what `ColumnPass` replays);
+        the other layers' outputs are zeros and their caches stay as given.
     """
 
-    def __init__(self, model, row, caches=None, kept=None, recorded=None):
+    def __init__(self, model, row, caches=None, kept=None, u_stream_only=False):
         self.model = model
         self.row = row
         self.caches = caches
         self.kept = kept
-        self.recorded = recorded
+        self.u_stream_only = u_stream_only
         self.u_stream = {id(layer) for layer in model.u_stream}
         self.outputs = []
         self.new_caches = [[] for _ in model.level_shapes]
@@ -72,31 +69,20 @@ class RowPass:
             tf.equal(row % 2**level, 0) for level in range(len(model.level_shapes))
         ]
 
-    def _run(self, level, layer, compute):
-        """``compute()``, or the recorded output where it cannot differ; collects the output."""
-        if self.recorded is None:
-            outputs = compute()
-        else:
-            replayed = self.recorded[len(self.outputs)]
-            if id(layer) in self.u_stream:
-                outputs = replayed
-            elif level:
-                outputs = tf.cond(self.recomputed[level], compute, lambda: replayed)
-            else:
-                outputs = compute()
-        self.outputs.append(outputs)
-        return outputs
+    def _skipped(self, layer):
+        return self.u_stream_only and id(layer) not in self.u_stream
 
     def __call__(self, level, layer, inputs, **kwargs):
         if self.caches is None:
             cache = layer.initial_cache(inputs)
         else:
             cache = self.caches[level][len(self.new_caches[level])]
-        if self.recorded is None:
+        if self._skipped(layer):
+            shape = layer.compute_output_shape(inputs.shape)
+            outputs = tf.zeros((tf.shape(inputs)[0], *shape[1:]), inputs.dtype)
+        else:
             outputs, cache = layer(inputs, cache=cache, **kwargs)
-            self.outputs.append(outputs)
-        else:  # A step: its new caches are not kept.
-            outputs = self._run(level, layer, lambda: layer(inputs, cache=cache, **kwargs)[0])
+        self.outputs.append(outputs)
         self.new_caches[level].append(cache)
         return outputs
 
@@ -109,12 +95,114 @@ class RowPass:
         return tf.where(recomputed, u, kept_u), tf.where(recomputed, ul, kept_ul)
 
     def upsample(self, level, layer, inputs):
-        def compute():
-            rows = layer(inputs, output_size=(2, self.model.level_shapes[level][1]))  # (B, 2, W, F)
+        width = self.model.level_shapes[level][1]
+        if self._skipped(layer):
+            outputs = tf.zeros((tf.shape(inputs)[0], 1, width, layer.filters), inputs.dtype)
+        else:
+            rows = layer(inputs, output_size=(2, width))  # (B, 2, W, F)
             parity = self.row // 2**level % 2  # Which of the two rows the coarse row gives.
-            return tf.gather(rows, [parity], axis=1)
+            outputs = tf.gather(rows, [parity], axis=1)
+        self.outputs.append(outputs)
+        return outputs
 
-        return self._run(level, layer, compute)
+
+def _column(rows, column):
+    """Column ``column`` of ``rows`` ``[B, R, W, F]``, as ``[B, R, 1, F]``."""
+    return tf.gather(rows, [column], axis=2)
+
+
+class ColumnPass:
+    """How `PixelCNNPP.unet` runs its layers for one image pixel: one pixel per resolution.
+
+    The image pixel ``(i, j)`` is at ``(i >> k, j >> k)`` in resolution ``k``,
+    which this pass computes if ``i`` and ``j`` are multiples of ``2^k`` (the
+    pixel that completes its inputs), else takes from the kept rows. The
+    ``u`` stream's outputs are replayed from a `RowPass` over row ``i``; each
+    layer of the ``ul`` stream runs at its column (see `ShiftedConv2D`'s
+    ``column``) from its cache of the rows above and its current row so far,
+    which the pass writes where the resolution is computed (``new_rows``).
+
+    Args:
+      model: the `PixelCNNPP`.
+      row, column: the image pixel (int32 scalars).
+      caches: per resolution, the layers' caches of the rows above, as the
+        `RowPass` of ``row`` used them.
+      rows: the same structure: each layer's current input row so far,
+        ``[B, 1, W_k, F]``.
+      kept: per resolution ``k >= 1``, the ``(u, ul)`` rows of its current
+        row, ``[B, 1, W_k, F]`` each, filled as its pixels are computed.
+      recorded: the ``outputs`` of the `RowPass` of ``row``.
+    """
+
+    def __init__(self, model, row, column, caches, rows, kept, recorded):
+        self.model = model
+        self.caches = caches
+        self.rows = rows
+        self.kept = kept
+        self.recorded = recorded
+        self.u_stream = {id(layer) for layer in model.u_stream}
+        self.calls = 0  # Calls so far, the index of the next one's recorded outputs.
+        self.new_rows = [[] for _ in model.level_shapes]
+        self.new_kept = list(kept)
+        levels = range(len(model.level_shapes))
+        self.parities = [(row // 2**level % 2, column // 2**level % 2) for level in levels]
+        self.columns = [column // 2**level for level in levels]
+        self.computed = [
+            tf.equal(row % 2**level, 0) & tf.equal(column % 2**level, 0) for level in levels
+        ]
+
+    def _replayed(self, layer, level):
+        """The recorded output of this call, at the pixel of ``level`` (the output's resolution)."""
+        recorded = self.recorded[self.calls]
+        self.calls += 1
+        return _column(recorded, self.columns[level]) if id(layer) in self.u_stream else None
+
+    def __call__(self, level, layer, inputs, **kwargs):
+        output_level = level + (getattr(layer, "strides", 1) == 2)
+        outputs = self._replayed(layer, output_level)
+        index = len(self.new_rows[level])
+        rows = self.rows[level][index]
+        if outputs is None:
+            old_rows = rows
+
+            def compute():
+                cache = tf.nest.map_structure(lambda above, current: (above, current),
+                                              self.caches[level][index], old_rows)
+                outputs, cache = layer(inputs, cache=cache, column=self.columns[level], **kwargs)
+                # Each leaf of ``rows`` came back as the pair (above, current).
+                return outputs, tf.nest.pack_sequence_as(old_rows, tf.nest.flatten(cache)[1::2])
+
+            if output_level == level > 0:  # Coarse layers run only where their pixel is computed.
+                outputs, rows = tf.cond(self.computed[level], compute,
+                                        lambda: (tf.zeros_like(inputs), old_rows))
+            else:  # A strided layer writes its input row at every pixel of the finer level.
+                outputs, rows = compute()
+                rows = _select(self.computed[level], rows, old_rows)
+        self.new_rows[level].append(rows)
+        return outputs
+
+    def coarse(self, level, u, ul):
+        column = self.columns[level]
+        kept = tuple(
+            tf.where(self.computed[level], _write_column(rows, column, new), rows)
+            for rows, new in zip(self.kept[level], (u, ul))
+        )
+        self.new_kept[level] = kept
+        return tuple(_column(rows, column) for rows in kept)
+
+    def upsample(self, level, layer, inputs):
+        outputs = self._replayed(layer, level)
+        if outputs is None:
+            pixels = layer(inputs, output_size=(2, 2))  # (B, 2, 2, F): the coarse pixel's four.
+            row_parity, column_parity = self.parities[level]
+            outputs = _column(tf.gather(pixels, [row_parity], axis=1), column_parity)
+        return outputs
+
+
+def _write_column(rows, column, values):
+    """``rows`` ``[B, 1, W, F]`` with column ``column`` replaced by ``values`` ``[B, 1, 1, F]``."""
+    place = tf.one_hot(column, rows.shape[2], dtype=rows.dtype)[:, None]  # (W, 1)
+    return rows * (1 - place) + values * place
 
 
 def _select(condition, new, old):
@@ -125,11 +213,12 @@ def _select(condition, new, old):
 class CachedPixelCNNPP(CachedNetwork):
     """Incremental `PixelCNNPP`.
 
-    State: ``(caches, kept, recorded, outputs)``: the layers' caches of the
-    rows above (per resolution), the last ``(u, ul)`` rows of each coarse
-    resolution, the layers' outputs on the current row as `start_row`
-    recorded them (see `RowPass`), and the current pixel's outputs
-    ``[B, C, units]`` (computed at its first channel).
+    State: ``(caches, kept, recorded, rows, outputs)``: the layers' caches of
+    the rows above (per resolution), the ``(u, ul)`` rows of each coarse
+    resolution's current row, the layers' outputs on the current image row as
+    `start_row` recorded them (see `RowPass`), each layer's current input row
+    so far (see `ColumnPass`), and the current pixel's outputs ``[B, C, units]``
+    (computed at its first channel).
 
     Args:
       model: a `pixel_zoo.models.PixelCNNPP`.
@@ -144,41 +233,46 @@ class CachedPixelCNNPP(CachedNetwork):
         )
         self.outputs_shape = (model.color_channels, model.head.units)
 
-    def _row_pass(self, scaled_row, row, caches=None, kept=None, recorded=None):
-        """``(outputs [B, W, C, units], pass)`` of a scaled row ``[W, B, C]``."""
-        run = RowPass(self.model, row, caches, kept, recorded)
+    def _unet(self, scaled_row, run):
+        """The model's outputs ``[B, W', C, units]`` on a scaled row ``[W, B, C]``, run by ``run``."""
         inputs = tf.cast(tf.transpose(scaled_row, (1, 0, 2))[:, None], self.model.compute_dtype)
-        outputs = self.model.unet(inputs, self.class_one_hot, False, run)  # (B, 1, W, C * units)
-        outputs = tf.reshape(tf.cast(outputs, tf.float32), (-1, scaled_row.shape[0], *self.outputs_shape))
-        return outputs, run
+        outputs = self.model.unet(inputs, self.class_one_hot, False, run)  # (B, 1, W', C * units)
+        return tf.reshape(tf.cast(outputs, tf.float32), (-1, outputs.shape[2], *self.outputs_shape))
 
     def initial_state(self, batch_size):
         width, channels = self.model.image_shape[1:]
-        blank = tf.zeros((width, batch_size, channels))
-        _, run = self._row_pass(blank, tf.constant(0))
-        zeros = tf.nest.map_structure(tf.zeros_like, (run.new_caches, run.new_kept, run.outputs))
-        return (*zeros, tf.zeros((batch_size, *self.outputs_shape)))
+        run = RowPass(self.model, tf.constant(0))
+        self._unet(tf.zeros((width, batch_size, channels)), run)
+        caches, kept, recorded = tf.nest.map_structure(
+            tf.zeros_like, (run.new_caches, run.new_kept, run.outputs))
+        rows = tf.nest.map_structure(lambda cache: cache[:, :1], caches)
+        return caches, kept, recorded, rows, tf.zeros((batch_size, *self.outputs_shape))
 
     def start_row(self, state, row, previous_pixels):
         """Advances the caches past the complete row above ``row`` and records ``row``'s ``u`` stream."""
-        caches, kept, _, outputs = state
+        caches, kept, _, rows, outputs = state
         row = tf.convert_to_tensor(row)
         scaled_above = self.scale(previous_pixels)
-        _, run = self._row_pass(scaled_above, row - 1, caches, kept)
+        run = RowPass(self.model, row - 1, caches, kept)
+        self._unet(scaled_above, run)
         # Above row 0 there is nothing to advance past: the caches stay zero.
         advance = [(row > 0) & recomputed for recomputed in run.recomputed]
         caches = [_select(*args) for args in zip(advance, run.new_caches, caches)]
         kept = [_select(*args) for args in zip(advance, run.new_kept, kept)]
-        # The row's own pixels are unknown yet: what is recorded must not depend on them.
-        _, run = self._row_pass(tf.zeros_like(scaled_above), row, caches, kept)
-        return caches, kept, run.outputs, outputs
+        # The u stream never reads the row's own pixels, unknown yet.
+        run = RowPass(self.model, row, caches, kept, u_stream_only=True)
+        self._unet(tf.zeros_like(scaled_above), run)
+        return caches, kept, run.outputs, rows, outputs
 
     def step(self, state, pixels, row, column, channel):
-        caches, kept, recorded, outputs = state
-        outputs = tf.cond(
-            tf.equal(channel, 0),
-            lambda: self._row_pass(self.scale(pixels), row, caches, kept, recorded)[0][:, column],
-            lambda: outputs,
-        )  # (B, C, units)
+        caches, kept, recorded, rows, outputs = state
+
+        def pixel_outputs():
+            run = ColumnPass(self.model, row, column, caches, rows, kept, recorded)
+            outputs = self._unet(self.scale(pixels), run)[:, 0]  # (B, C, units)
+            return outputs, run.new_rows, run.new_kept
+
+        outputs, rows, kept = tf.cond(
+            tf.equal(channel, 0), pixel_outputs, lambda: (outputs, rows, kept))
         logits = self.model.head.logits(outputs, pixels[column])  # (B, C, L)
-        return logits[:, channel], (caches, kept, recorded, outputs)
+        return logits[:, channel], (caches, kept, recorded, rows, outputs)

@@ -34,6 +34,7 @@ class GatedResidualBlock(keras.layers.Layer):
       training: whether dropout is on.
       cache: None, or the two convolutions' caches (see `ShiftedConv2D`); then
         the call returns ``(outputs, new_cache)``.
+      column: None, or (with ``cache``) the one column computed (see `ShiftedConv2D`).
 
     Returns:
       ``[B, H, W, filters]``.
@@ -81,15 +82,15 @@ class GatedResidualBlock(keras.layers.Layer):
         if self.class_bias is not None:
             self.class_bias.build((None, self.num_classes))
 
-    def call(self, inputs, aux=None, class_one_hot=None, training=None, cache=None):
+    def call(self, inputs, aux=None, class_one_hot=None, training=None, cache=None, column=None):
         cache_in, cache_out = (None, None) if cache is None else cache
-        hidden = self.conv_in(concat_elu(inputs), cache=cache_in)
+        hidden = self.conv_in(concat_elu(inputs), cache=cache_in, column=column)
         if cache is not None:
             hidden, cache_in = hidden
         if self.aux_dense is not None:
             hidden = hidden + self.aux_dense(concat_elu(aux))
         hidden = self.dropout_layer(concat_elu(hidden), training=training)  # (B, H, W, 2F)
-        features = self.conv_out(hidden, cache=cache_out)
+        features = self.conv_out(hidden, cache=cache_out, column=column)
         if cache is not None:
             features, cache_out = features
         if self.class_bias is not None:

@@ -11,7 +11,8 @@ maps ``H`` rows to ``ceil(H / 2)``, a transposed one maps them back to
 ``2 * ceil(H / 2)`` and is cropped to ``H``.
 
 Every convolution also evaluates one row at a time given a cache of the
-input rows above it (``cache``, keras-hub style), the fast sampler's step
+input rows above it (``cache``, keras-hub style), or one pixel given those
+and the current row so far (``column``): the fast sampler's steps
 (`pixel_zoo.fast_sampling.pixel_cnn_pp`).
 
 Example:
@@ -76,6 +77,16 @@ class ShiftedConv2D(WeightNormalized, keras.layers.Layer):
         ``[B, kh - 1, W, F]``, which replace the zero rows: then ``inputs``
         may be a single row, and the call returns ``(outputs, new_cache)``,
         the ``kh - 1`` last rows of the cache and ``inputs``.
+      column: None, or (with ``cache``) the input column (int scalar) whose
+        output alone is computed, one pixel ``[B, 1, 1, filters]`` (for
+        stride 2, the output at half that column). The cache is then
+        ``(rows_above, current_row)``, ``[B, kh - 1, W, F]`` and the current
+        row so far ``[B, 1, W, F]``, into which ``inputs`` (``[B, 1, 1, F]``,
+        the column's input) is written, or which ``inputs`` replaces if it is
+        a whole row. The call returns ``(outputs, new_cache)``, the cache with
+        the column written. The kernel must not read columns right of
+        ``column`` in the current row (only "down_right", or ``current_row``
+        other than "all").
 
     Returns:
       ``[B, H', W', filters]`` (``H' = H`` for stride 1, ``ceil(H / 2)`` for 2).
@@ -84,6 +95,9 @@ class ShiftedConv2D(WeightNormalized, keras.layers.Layer):
         >>> conv = ShiftedConv2D(8, (2, 3))
         >>> rows_above = keras.ops.zeros((2, 1, 7, 4))
         >>> row, cache = conv(keras.ops.ones((2, 1, 7, 4)), cache=rows_above)   # (2, 1, 7, 8)
+        >>> conv = ShiftedConv2D(8, (2, 2), shift="down_right")
+        >>> rows = (keras.ops.zeros((2, 1, 7, 4)), keras.ops.zeros((2, 1, 7, 4)))  # above, current
+        >>> pixel, rows = conv(keras.ops.ones((2, 1, 1, 4)), cache=rows, column=3)   # (2, 1, 1, 8)
     """
 
     def __init__(self, filters, kernel_size, shift="down", strides=1, current_row="all",
@@ -117,22 +131,51 @@ class ShiftedConv2D(WeightNormalized, keras.layers.Layer):
             mask[-1, self.columns[0]:] = 0.0
         self.mask = mask[:, :, None, None]
 
-    def call(self, inputs, cache=None):
+    def call(self, inputs, cache=None, column=None):
+        if column is not None:
+            return self._call_at_column(inputs, cache, column)
         rows_above = self.kernel_size[0] - 1
         if cache is None:
             padded = ops.pad(inputs, ((0, 0), (rows_above, 0), self.columns, (0, 0)))
         else:
             padded = ops.concatenate([ops.cast(cache, inputs.dtype), inputs], axis=1)
             padded = ops.pad(padded, ((0, 0), (0, 0), self.columns, (0, 0)))
-        kernel = self.kernel
-        if self.current_row != "all":
-            kernel = kernel * ops.cast(self.mask, kernel.dtype)
         outputs = self.add_bias(
-            ops.conv(padded, self.normalized(kernel), strides=self.strides, padding="valid"))
+            ops.conv(padded, self._masked_kernel(), strides=self.strides, padding="valid"))
         if cache is None:
             return outputs  # (B, H', W', filters)
         new_cache = padded[:, padded.shape[1] - rows_above:, self.columns[0]:]
         return outputs, new_cache[:, :, : inputs.shape[2]]
+
+    def _masked_kernel(self):
+        kernel = self.kernel
+        if self.current_row != "all":
+            kernel = kernel * ops.cast(self.mask, kernel.dtype)
+        return self.normalized(kernel)
+
+    def _call_at_column(self, inputs, cache, column):
+        """The output at input ``column`` from ``cache``: the rows above, the current one so far."""
+        if self.columns[1] and self.current_row == "all":
+            raise ValueError(
+                f"{self.name} reads columns right of the output in the current row: it has no "
+                "output at one column before the row is complete."
+            )
+        above, current = (ops.cast(rows, inputs.dtype) for rows in cache)
+        width = current.shape[2]
+        if inputs.shape[2] == width:
+            current = inputs  # A whole row.
+        else:
+            current = ops.slice_update(current, (0, 0, column, 0), inputs)
+        # The kernel's columns; those outside the row read the zero padding.
+        columns = column - self.columns[0] + ops.arange(self.kernel_size[1])
+        inside = ops.cast((columns >= 0) & (columns < width), inputs.dtype)[:, None]
+
+        def window(rows):
+            return ops.take(rows, ops.clip(columns, 0, width - 1), axis=2) * inside
+
+        window = ops.concatenate([window(above), window(current)], axis=1)  # (B, kh, kw, F)
+        outputs = self.add_bias(ops.conv(window, self._masked_kernel(), padding="valid"))
+        return outputs, (above, current)  # (B, 1, 1, filters)
 
     def initial_cache(self, inputs):
         """The cache of a row with zero rows above it (the top of the image), for ``inputs``' shape."""

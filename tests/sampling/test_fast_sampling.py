@@ -68,6 +68,18 @@ def test_each_step_computes_the_forward_pass_logits(name, image_shape, logistic_
     )
 
 
+@pytest.mark.parametrize(
+    "hyperparameters", [{"num_hierarchies": 3}, {"weight_norm": True}], ids=str)
+def test_pixelcnn_pp_steps_compute_the_forward_pass_logits(hyperparameters):
+    # Three resolutions of 5x7, 3x4 and 2x2: a pixel of the coarsest is computed at
+    # image pixels (4r, 4c) and read by the 16 it covers, the last row and column cropped.
+    model = _random_model("pixelcnn_pp", (5, 7, 1), **hyperparameters)
+    images = _random_images((5, 7, 1))
+    np.testing.assert_allclose(
+        _step_by_step_logits(model, images), model(images), rtol=1e-5, atol=1e-5
+    )
+
+
 @pytest.mark.parametrize("logistic_mixtures", [0, 2], ids=["softmax", "mixture"])
 @pytest.mark.parametrize("image_shape", SHAPES, ids=str)
 @pytest.mark.parametrize("name", MODEL_NAMES)
