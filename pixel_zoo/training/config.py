@@ -28,6 +28,8 @@ class TrainConfig:
         mixture of K discretized logistics (`pixel_zoo.heads`), for 8-bit data.
       class_conditional: train a class-conditional model on the dataset's labels
         (gated_pixelcnn, pixelcnn_pp).
+      dropout: the dropout rate inside the residual blocks while training (pixelcnn_pp);
+        None keeps the preset's, else the family's.
       weight_norm: weight-normalize the model (pixelcnn_pp) and, for a run from
         scratch, start it with a data-dependent init from its first batch
         (`pixel_zoo.layers.weight_norm`).
@@ -81,6 +83,7 @@ class TrainConfig:
     output_units: int | None = None
     logistic_mixtures: int = 0
     class_conditional: bool = False
+    dropout: float | None = None
     weight_norm: bool = False
     batch_size: int = 32
     train_steps: int = 20000
@@ -129,6 +132,8 @@ class TrainConfig:
             raise ConfigError(
                 f"time_limit_minutes must be >= 0 (0: none), got {self.time_limit_minutes}."
             )
+        if self.dropout is not None and not 0 <= self.dropout < 1:
+            raise ConfigError(f"dropout must be in [0, 1), got {self.dropout}.")
         if not 0 <= self.perturb_rate <= 1:
             raise ConfigError(f"perturb_rate must be in [0, 1], got {self.perturb_rate}.")
         if not self.l2_regularization >= 0:
@@ -148,9 +153,10 @@ class TrainConfig:
         return cls(**values)
 
     def model_hyperparameters(self):
-        """The sizes given (not None), as `pz.models.build` keyword arguments."""
+        """The sizes and dropout given (not None), as `pz.models.build` keyword arguments."""
         sizes = {"preset": self.preset, "num_layers": self.num_layers,
-                 "hidden_units": self.hidden_units, "output_units": self.output_units}
+                 "hidden_units": self.hidden_units, "output_units": self.output_units,
+                 "dropout": self.dropout}
         hyperparameters = {name: value for name, value in sizes.items() if value is not None}
         if self.logistic_mixtures:
             hyperparameters["logistic_mixtures"] = self.logistic_mixtures

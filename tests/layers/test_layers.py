@@ -6,6 +6,7 @@ import pytest
 
 from pixel_zoo import layers
 from pixel_zoo.layers import masks, skew
+from pixel_zoo.layers.shifted_conv import ShiftedConv2D
 
 
 def test_mask_a_hides_the_current_channel_and_b_shows_it():
@@ -79,3 +80,22 @@ def test_gated_block_config_round_trip():
     clone.set_weights(block.get_weights())
     for got, want in zip(clone(image, image, one_hot), outputs):
         np.testing.assert_allclose(got, want, rtol=1e-6)
+
+
+@pytest.mark.parametrize("shift, current_row", [("down_right", "all"), ("down", "none"),
+                                                ("down", "left")])
+def test_shifted_conv_at_one_column_equals_the_whole_image(shift, current_row):
+    conv = ShiftedConv2D(3, (2, 3), shift=shift, current_row=current_row)
+    images = keras.random.normal((2, 3, 5, 4), seed=1)
+    expected = keras.ops.convert_to_numpy(conv(images))
+    rows = (images[:, :1], keras.ops.zeros_like(images[:, 1:2]))  # Above row 1, row 1 so far.
+    for column in range(5):
+        pixel, rows = conv(images[:, 1:2, column:column + 1], cache=rows, column=column)
+        np.testing.assert_allclose(pixel[:, 0, 0], expected[:, 1, column], atol=1e-5)
+
+
+def test_shifted_conv_refuses_one_column_when_it_reads_columns_to_the_right():
+    conv = ShiftedConv2D(3, (2, 3), shift="down", name="centred")
+    rows = (keras.ops.zeros((1, 1, 5, 4)), keras.ops.zeros((1, 1, 5, 4)))
+    with pytest.raises(ValueError, match="centred reads columns right of the output"):
+        conv(keras.ops.ones((1, 1, 1, 4)), cache=rows, column=2)

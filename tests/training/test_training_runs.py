@@ -167,6 +167,15 @@ def test_weight_norm_run_starts_from_a_data_dependent_init(tmp_path):
         train(tiny_config(tmp_path, weight_norm=True, model_dir=str(tmp_path / "pixelcnn")))
 
 
+def test_dropout_overrides_the_preset_of_the_families_that_have_it(tmp_path):
+    config = tiny_config(tmp_path, model="pixelcnn_pp", preset="cpu_small", dropout=0.0,
+                         train_steps=1, eval_every=0)
+    assert np.isfinite(train(config)["nats"])
+    assert model_dir.load_model(config.model_dir).dropout == 0.0
+    with pytest.raises(ConfigError, match="dropout"):
+        train(tiny_config(tmp_path, dropout=0.1, model_dir=str(tmp_path / "pixelcnn")))
+
+
 def test_class_conditional_run_on_labelled_data(tmp_path):
     config = tiny_config(tmp_path, model="gated_pixelcnn", dataset="mnist", train_steps=2,
                          class_conditional=True, num_samples=2)
