@@ -18,7 +18,8 @@ from pixel_zoo.zoo import publishing
 
 _MODEL_DIR = flags.DEFINE_string("model_dir", None, "The finished training run.")
 _NAME = flags.DEFINE_string("name", None, "Zoo name: <model>_<data>.")
-_DESCRIPTION = flags.DEFINE_string("description", "", "One paragraph for the model card.")
+_DESCRIPTION = flags.DEFINE_string(
+    "description", None, "One paragraph for the model card (default: the current entry's).")
 _DATA_DIR = flags.DEFINE_string("data_dir", None, "Local data folder (default: the run's).")
 _FORCE = flags.DEFINE_bool("force", False,
                            "Replace the entry even where it scores better on validation.")

@@ -53,7 +53,7 @@ class WorseThanPublished(ValueError):
     """Publishing would replace a zoo entry with one of higher validation NLL."""
 
 
-def publish(model_dir, name, description, data_dir=None, num_samples=16, seed=1,
+def publish(model_dir, name, description=None, data_dir=None, num_samples=16, seed=1,
             force=False):
     """Writes ``zoo/weights/NAME.weights.h5``, ``NAME.json`` and two figures in ``zoo/cards``.
 
@@ -68,7 +68,8 @@ def publish(model_dir, name, description, data_dir=None, num_samples=16, seed=1,
     Args:
       model_dir: a training run.
       name: the zoo name, ``<model>_<data>``.
-      description: one paragraph for the model card.
+      description: one paragraph for the model card; None keeps the current entry's
+        (none for a new entry).
       data_dir: local data folder (default: the run's).
       num_samples: images in the card's sample grid.
       seed: the sample grid's seed.
@@ -118,7 +119,7 @@ def publish(model_dir, name, description, data_dir=None, num_samples=16, seed=1,
         dataset=config["dataset"],
         metrics=metrics,
         training={**history_record, "weights": _weights_choice(chosen, results)},
-        description=description,
+        description=_current_description(name) if description is None else description,
         samples_image=f"{name}.png",
         completions_image=f"{name}_completions.png",
     )
@@ -154,6 +155,12 @@ def _validate(model, valid):
     conditional = model.num_classes is not None
     dataset = evaluation.eval_dataset(valid, 100, with_labels=conditional)
     return evaluation.Evaluator(tf.distribute.get_strategy(), model, dataset)()
+
+
+def _current_description(name):
+    """The description of zoo entry ``name``'s card ("" where there is none)."""
+    path = CARDS_DIR / f"{name}.json"
+    return ZooEntry.from_json(path).description if path.is_file() else ""
 
 
 def _check_not_worse(name, dataset, nats, force):

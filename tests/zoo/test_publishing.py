@@ -96,8 +96,9 @@ def test_a_worse_run_does_not_replace_an_entry_unless_forced(published):
         publishing.publish(run, "tiny_entry", "A tiny test model.")
     assert weights.read_bytes() == weights_before
     assert json.loads(card.read_text())["metrics"]["valid_nats"] == 0.5
-    replaced = publishing.publish(run, "tiny_entry", "A tiny test model.", force=True)
+    replaced = publishing.publish(run, "tiny_entry", force=True)
     assert replaced.metrics["valid_nats"] == entry.metrics["valid_nats"]
+    assert replaced.description == "A tiny test model."  # Kept from the entry it replaces.
 
 
 def test_redraw_draws_the_published_figures_again_from_the_packaged_weights(published):
