@@ -94,7 +94,9 @@ def publish(model_dir, name, description=None, data_dir=None, num_samples=16, se
     results = {kind: _validate(model, valid) for kind, model in models.items()}
     chosen = min(kinds, key=lambda kind: results[kind]["nats"])
     result, model = results[chosen], models[chosen]
-    _check_not_worse(name, config["dataset"], result["nats"], force)
+    current = _current_entry(name)
+    if not force:
+        _check_not_worse(current, config["dataset"], result["nats"])
     history_record = _training_record(model_dir, training)
 
     weights = f"{name}.weights.h5"
@@ -108,6 +110,8 @@ def publish(model_dir, name, description=None, data_dir=None, num_samples=16, se
         "parameters": model.count_params(),
     }
     metrics.update({f"valid_nats_{kind}": round(results[kind]["nats"], 2) for kind in kinds})
+    if description is None:
+        description = current.description if current else ""
     entry = ZooEntry(
         name=name,
         model=training["model"],
@@ -119,7 +123,7 @@ def publish(model_dir, name, description=None, data_dir=None, num_samples=16, se
         dataset=config["dataset"],
         metrics=metrics,
         training={**history_record, "weights": _weights_choice(chosen, results)},
-        description=_current_description(name) if description is None else description,
+        description=description,
         samples_image=f"{name}.png",
         completions_image=f"{name}_completions.png",
     )
@@ -157,17 +161,18 @@ def _validate(model, valid):
     return evaluation.Evaluator(tf.distribute.get_strategy(), model, dataset)()
 
 
-def _current_description(name):
-    """The description of zoo entry ``name``'s card ("" where there is none)."""
+def _current_entry(name):
+    """Zoo entry ``name`` as its card says, or None where there is none."""
     path = CARDS_DIR / f"{name}.json"
-    return ZooEntry.from_json(path).description if path.is_file() else ""
+    return ZooEntry.from_json(path) if path.is_file() else None
 
 
-def _check_not_worse(name, dataset, nats, force):
-    path = CARDS_DIR / f"{name}.json"
-    if force or not path.is_file():
+def _check_not_worse(current, dataset, nats):
+    """Raises `WorseThanPublished` where the ``current`` entry (or None) is better or
+    was trained on another dataset."""
+    if current is None:
         return
-    current = ZooEntry.from_json(path)
+    name = current.name
     current_nats = current.metrics.get("valid_nats")
     if current.dataset != dataset:
         raise WorseThanPublished(
