@@ -15,6 +15,7 @@ which has no MNIST paper model, its ``peer_size`` one (1 block per resolution, 2
 resolutions, 43 filters, 5 logistics: the reference's size).
 
     python bench/training.py --models=pixelcnn_pp      # PixelCNN++ against the reference
+    python bench/training.py --dtype_policies=float32,mixed_bfloat16   # also in bfloat16
     python bench/training.py --results=bench/results/speed_training.json   # for README (`report`)
 """
 
@@ -36,6 +37,10 @@ _MODELS = flags.DEFINE_list("models", pz.models.model_names(), "Families to meas
 _BATCH_SIZE = flags.DEFINE_integer("batch_size", 32, "Images per step.")
 _STEPS = flags.DEFINE_integer("steps", 10, "Timed steps per model (after one warm-up).")
 _SKIP_TFP = flags.DEFINE_boolean("skip_tfp", False, "Leave out tfd.PixelCNN.")
+_DTYPE_POLICIES = flags.DEFINE_list(
+    "dtype_policies", ["float32"],
+    "Keras dtype policies to measure each family under, e.g. float32,mixed_bfloat16 "
+    "(`--mixed_precision --mixed_precision_dtype=bfloat16` in trainers.train).")
 
 IMAGE_SHAPE = (28, 28, 1)
 PRESETS = {"pixelcnn_pp": "peer_size"}  # Else "paper_mnist".
@@ -83,12 +88,15 @@ def measurements(images, steps):
         )
         yield REFERENCE, count(variables), seconds
     for name in _MODELS.value:
-        model = pz.models.build(name, IMAGE_SHAPE, 2, preset=PRESETS.get(name, "paper_mnist"))
-        seconds = step_seconds(
-            lambda: -tf.reduce_mean(model.log_prob(images)),  # noqa: B023 (used right away)
-            model.trainable_variables, keras.optimizers.Adam(1e-3), steps,
-        )
-        yield name, model.count_params(), seconds
+        for policy in _DTYPE_POLICIES.value:
+            model = pz.models.build(name, IMAGE_SHAPE, 2, preset=PRESETS.get(name, "paper_mnist"),
+                                    dtype_policy=policy)
+            seconds = step_seconds(
+                lambda: -tf.reduce_mean(model.log_prob(images)),  # noqa: B023 (used right away)
+                model.trainable_variables, keras.optimizers.Adam(1e-3), steps,
+            )
+            label = name if policy == "float32" else f"{name} ({policy})"
+            yield label, model.count_params(), seconds
 
 
 def main(argv):

@@ -172,7 +172,9 @@ def load_model(model_dir, use_ema=True):
         return those (the weights it evaluated with); else the raw trained weights.
 
     Returns:
-      The model, built.
+      The model, built, computing in float32 even if the run trained in mixed
+      precision (its weights are float32): evaluation, sampling and export get
+      the exact densities.
 
     Raises:
       FileNotFoundError: no ``config.json`` or no checkpoint.
@@ -186,7 +188,7 @@ def load_model(model_dir, use_ema=True):
     path = latest_checkpoint(model_dir)
     if path is None:
         raise FileNotFoundError(f"{checkpoint_dir(model_dir)} holds no checkpoint.")
-    model = keras.saving.deserialize_keras_object(config["model"])
+    model = keras.saving.deserialize_keras_object(_computing_in_float32(config["model"]))
     optimizer = None
     if use_ema and "optimizer" in config:
         optimizer = keras.saving.deserialize_keras_object(config["optimizer"])
@@ -197,3 +199,8 @@ def load_model(model_dir, use_ema=True):
         # Copies the moving averages into the model; does nothing without EMA.
         optimizer.finalize_variable_values(model.trainable_variables)
     return model
+
+
+def _computing_in_float32(model_config):
+    """A serialized model's config with the float32 dtype policy instead of its own."""
+    return {**model_config, "config": {**model_config["config"], "dtype": "float32"}}

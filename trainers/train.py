@@ -64,7 +64,11 @@ flags.DEFINE_string("init_from", None,
                     "optimizer; the same model flags as those weights).")
 flags.DEFINE_float("grad_clip", TrainConfig.grad_clip, "Global gradient norm limit; 0: none.")
 flags.DEFINE_bool("ema", TrainConfig.ema, "Keep EMA weights and evaluate/export with them.")
-flags.DEFINE_bool("mixed_precision", TrainConfig.mixed_precision, "mixed_float16 compute.")
+flags.DEFINE_bool("mixed_precision", TrainConfig.mixed_precision,
+                  "Train in 16-bit floats (--mixed_precision_dtype), float32 weights.")
+flags.DEFINE_enum("mixed_precision_dtype", TrainConfig.mixed_precision_dtype,
+                  training.MIXED_PRECISION_DTYPES,
+                  "float16 (GPUs, loss scaling) or bfloat16 (CPUs with AVX512_BF16/AMX, TPUs).")
 flags.DEFINE_integer("seed", TrainConfig.seed, "Initial weights, batch order, sample grids.")
 flags.DEFINE_integer("log_every", TrainConfig.log_every, "Steps between log lines.")
 flags.DEFINE_integer("eval_every", TrainConfig.eval_every,

@@ -10,7 +10,12 @@ Example:
 """
 
 from pixel_zoo.training.checkpointing import CheckpointWriteError
-from pixel_zoo.training.config import LR_SCHEDULES, ConfigError, TrainConfig
+from pixel_zoo.training.config import (
+    LR_SCHEDULES,
+    MIXED_PRECISION_DTYPES,
+    ConfigError,
+    TrainConfig,
+)
 from pixel_zoo.training.distribute import STRATEGIES, make_strategy
 from pixel_zoo.training.evaluation import Evaluator, evaluate_model_dir
 from pixel_zoo.training.loop import train

@@ -5,6 +5,7 @@ import dataclasses
 import pixel_zoo as pz
 
 LR_SCHEDULES = ("constant", "exponential", "cosine")
+MIXED_PRECISION_DTYPES = ("float16", "bfloat16")
 
 
 class ConfigError(ValueError):
@@ -48,7 +49,11 @@ class TrainConfig:
       grad_clip: clip the global-batch gradient to this global norm; 0 does not clip.
       ema: keep exponential moving averages of the weights (momentum 0.999) and
         evaluate, sample and export with them.
-      mixed_precision: compute in float16 with float32 weights and a dynamic loss scale.
+      mixed_precision: compute in 16-bit floats with float32 weights while training
+        (`mixed_precision_dtype`); evaluation, sampling and export compute in float32
+        (`pixel_zoo.model_dir.load_model`).
+      mixed_precision_dtype: "float16" (GPUs; with a dynamic loss scale) or "bfloat16"
+        (CPUs with AVX512_BF16 or AMX, TPUs; float32's range, no loss scale).
       seed: fixes the initial weights, the order of the batches and the sample grids.
       log_every: steps between log lines and training summaries.
       eval_every: steps between validations and sample grids (0: only at the end).
@@ -94,6 +99,7 @@ class TrainConfig:
     grad_clip: float = 0.0
     ema: bool = False
     mixed_precision: bool = False
+    mixed_precision_dtype: str = "float16"
     seed: int = 0
     log_every: int = 100
     eval_every: int = 1000
@@ -111,6 +117,11 @@ class TrainConfig:
         if self.model not in pz.models.model_names():
             raise ConfigError(
                 f"Unknown model {self.model!r}; choose one of {pz.models.model_names()}."
+            )
+        if self.mixed_precision_dtype not in MIXED_PRECISION_DTYPES:
+            raise ConfigError(
+                f"mixed_precision_dtype must be one of {MIXED_PRECISION_DTYPES}, got "
+                f"{self.mixed_precision_dtype!r}."
             )
         if self.lr_schedule not in LR_SCHEDULES:
             raise ConfigError(

@@ -294,22 +294,18 @@ def _load_split(config, split):
 
 
 def _build_model(config, train_data):
-    """The model for ``train_data``'s images, under the mixed_float16 policy if asked."""
+    """The model for ``train_data``'s images, under a mixed-precision policy if asked."""
     hyperparameters = config.model_hyperparameters()
     if config.class_conditional:
         hyperparameters["num_classes"] = _num_classes(config, train_data)
-    policy = keras.mixed_precision.global_policy()
-    if config.mixed_precision:
-        keras.mixed_precision.set_global_policy("mixed_float16")
+    policy = f"mixed_{config.mixed_precision_dtype}" if config.mixed_precision else None
     try:
         return pz.models.build(
             config.model, image_shape=train_data.image_shape,
-            num_levels=train_data.num_levels, **hyperparameters,
+            num_levels=train_data.num_levels, dtype_policy=policy, **hyperparameters,
         )
     except ValueError as error:
         raise ConfigError(f"--model={config.model}: {error}") from error
-    finally:
-        keras.mixed_precision.set_global_policy(policy)
 
 
 def _num_classes(config, train_data):

@@ -27,7 +27,8 @@ def make_optimizer(config, schedule_steps=None):
         resumed run keeps its first one (`pixel_zoo.training.resume.schedule_steps`).
 
     Returns:
-      A Keras optimizer, wrapped in a `keras.optimizers.LossScaleOptimizer` for mixed precision.
+      A Keras optimizer, wrapped in a `keras.optimizers.LossScaleOptimizer` for float16
+      mixed precision (bfloat16 has float32's range and needs no loss scale).
     """
     learning_rate = config.learning_rate
     schedule_steps = schedule_steps or config.train_steps
@@ -44,7 +45,7 @@ def make_optimizer(config, schedule_steps=None):
     optimizer = keras.optimizers.Adam(
         learning_rate, use_ema=config.ema, ema_momentum=EMA_MOMENTUM
     )
-    if config.mixed_precision:
+    if config.mixed_precision and config.mixed_precision_dtype == "float16":
         optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
     return optimizer
 

@@ -81,3 +81,15 @@ def test_head_inputs_are_float32_under_mixed_precision():
         keras.mixed_precision.set_global_policy("float32")
     images = tf.zeros((1, 2, 2, 3), tf.int32)
     assert model.outputs_from_checked(images).dtype == tf.float32
+
+
+def test_build_under_a_bfloat16_policy_computes_close_to_float32():
+    mixed = pz.models.build("pixelcnn_pp", (5, 5, 1), 2, preset="cpu_small",
+                            dtype_policy="mixed_bfloat16")
+    assert keras.mixed_precision.global_policy().name == "float32"
+    assert {layer.dtype_policy.name for layer in mixed._flatten_layers()} == {
+        "mixed_bfloat16", "float32"}  # The output layer stays float32.
+    exact = pz.models.build("pixelcnn_pp", (5, 5, 1), 2, preset="cpu_small")
+    exact.set_weights(mixed.get_weights())
+    images = np.random.default_rng(0).integers(0, 2, (4, 5, 5, 1)).astype(np.uint8)
+    np.testing.assert_allclose(mixed.log_prob(images), exact.log_prob(images), rtol=0.02)

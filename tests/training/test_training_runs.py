@@ -23,6 +23,7 @@ import pixel_zoo as pz
 from pixel_zoo import data, model_dir
 from pixel_zoo.layers import weight_norm
 from pixel_zoo.training import ConfigError, TrainConfig, summaries, train
+from pixel_zoo.training.optimizer import make_optimizer
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DATA_DIR = os.environ.get("PIXEL_ZOO_DATA")
@@ -147,12 +148,24 @@ def test_nan_loss_stops_and_keeps_the_last_good_checkpoint(tmp_path):
     assert weights and all(np.isfinite(weight).all() for weight in weights)
 
 
-def test_mixed_precision_trains_and_leaves_the_global_policy_alone(tmp_path):
-    result = train(tiny_config(tmp_path, train_steps=2, mixed_precision=True))
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+def test_mixed_precision_trains_and_leaves_the_global_policy_alone(tmp_path, dtype):
+    config = tiny_config(tmp_path, model="pixelcnn_pp", train_steps=2, mixed_precision=True,
+                         mixed_precision_dtype=dtype)
+    result = train(config)
     assert np.isfinite(result["nats"])
     assert keras.mixed_precision.global_policy().name == "float32"
+    # bfloat16 has float32's range: no loss scale.
+    scaled = isinstance(make_optimizer(config), keras.optimizers.LossScaleOptimizer)
+    assert scaled == (dtype == "float16")
+
+
+def test_a_mixed_precision_run_loads_computing_in_float32(tmp_path):
+    train(tiny_config(tmp_path, model="pixelcnn_pp", train_steps=2, mixed_precision=True,
+                      mixed_precision_dtype="bfloat16"))
     model = model_dir.load_model(str(tmp_path / "run"))
-    assert model.dtype_policy.name == "mixed_float16"
+    # Its weights are float32; evaluation, sampling and export compute in float32 too.
+    assert {layer.dtype_policy.name for layer in model._flatten_layers()} == {"float32"}
 
 
 def test_weight_norm_run_starts_from_a_data_dependent_init(tmp_path):

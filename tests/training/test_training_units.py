@@ -47,6 +47,7 @@ def test_save_grid_writes_a_png(tmp_path):
     ({"time_limit_minutes": -1.0}, "time_limit_minutes must be >= 0"),
     ({"logistic_mixtures": -1}, "logistic_mixtures must be at least 0"),
     ({"dropout": 1.0}, r"dropout must be in \[0, 1\)"),
+    ({"mixed_precision_dtype": "float8"}, "mixed_precision_dtype must be one of"),
 ])
 def test_train_config_rejects_bad_settings(changes, message):
     with pytest.raises(ConfigError, match=message):
