@@ -8,7 +8,8 @@ Prints one markdown table: parameters, the median wall time of one training
 step (forward, backward, Adam update, compiled with `tf.function`) after a
 warm-up step, images per second, and the speed relative to the reference,
 ``tfd.PixelCNN(image_shape=(28, 28, 1), num_resnet=1, num_hierarchies=2,
-num_filters=32, high=1)``. The data is random binary noise shaped like
+num_filters=32, high=1)``. The models take their timed steps in turns, one step
+each per round, so that a busy stretch of the machine slows all alike. The data is random binary noise shaped like
 binarized MNIST (28x28x1, 2 levels): throughput does not depend on the values.
 The families use their ``paper_mnist`` presets (7 layers, h=16), and PixelCNN++,
 which has no MNIST paper model, its ``peer_size`` one (1 block per resolution, 2
@@ -35,7 +36,8 @@ import report  # bench/report.py
 
 _MODELS = flags.DEFINE_list("models", pz.models.model_names(), "Families to measure.")
 _BATCH_SIZE = flags.DEFINE_integer("batch_size", 32, "Images per step.")
-_STEPS = flags.DEFINE_integer("steps", 10, "Timed steps per model (after one warm-up).")
+_STEPS = flags.DEFINE_integer(
+    "steps", 10, "Timed steps per model (after one warm-up), one of each model in turn.")
 _SKIP_TFP = flags.DEFINE_boolean("skip_tfp", False, "Leave out tfd.PixelCNN.")
 _DTYPE_POLICIES = flags.DEFINE_list(
     "dtype_policies", ["float32"],
@@ -46,8 +48,9 @@ IMAGE_SHAPE = (28, 28, 1)
 PRESETS = {"pixelcnn_pp": "peer_size"}  # Else "paper_mnist".
 
 
-def step_seconds(loss_fn, variables, optimizer, steps):
-    """Median seconds of one compiled step minimising ``loss_fn()`` over ``variables``."""
+def compiled_step(loss_fn, variables, optimizer):
+    """A `tf.function` Adam step minimising ``loss_fn()`` over ``variables``, run once
+    (compiled and warmed up)."""
 
     @tf.function
     def train_step():
@@ -57,12 +60,24 @@ def step_seconds(loss_fn, variables, optimizer, steps):
         return loss
 
     train_step()
-    times = []
-    for _ in range(steps):
-        start = time.perf_counter()
-        train_step().numpy()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times))
+    return train_step
+
+
+def median_seconds(train_steps, rounds):
+    """Median seconds of each of ``train_steps``, timed round-robin (one step of each per
+    round), so that a slow stretch of a shared machine weighs on all of them alike."""
+    times = [[] for _ in train_steps]
+    for _ in range(rounds):
+        for train_step, record in zip(train_steps, times):
+            start = time.perf_counter()
+            train_step().numpy()
+            record.append(time.perf_counter() - start)
+    return [float(np.median(record)) for record in times]
+
+
+def step_seconds(loss_fn, variables, optimizer, steps):
+    """Median seconds of one compiled step minimising ``loss_fn()`` over ``variables``."""
+    return median_seconds([compiled_step(loss_fn, variables, optimizer)], steps)[0]
 
 
 def count(variables):
@@ -72,9 +87,9 @@ def count(variables):
 REFERENCE = "tfd.PixelCNN (reference)"
 
 
-def measurements(images, steps):
-    """``(name, params, seconds per step)``: the reference (unless skipped), then each family,
-    measured as the caller asks for them."""
+def contestants(images):
+    """``(name, params, compiled step)``: the reference (unless skipped), then each family
+    under each dtype policy."""
     if not _SKIP_TFP.value:
         reference = tfp.distributions.PixelCNN(
             image_shape=IMAGE_SHAPE, num_resnet=1, num_hierarchies=2, num_filters=32, high=1
@@ -82,21 +97,19 @@ def measurements(images, steps):
         float_images = tf.cast(images, tf.float32)
         reference.log_prob(float_images[:1])  # Creates the variables.
         variables = reference.trainable_variables
-        seconds = step_seconds(
+        yield REFERENCE, count(variables), compiled_step(
             lambda: -tf.reduce_mean(reference.log_prob(float_images)), variables,
-            tf_keras.optimizers.Adam(1e-3), steps,
+            tf_keras.optimizers.Adam(1e-3),
         )
-        yield REFERENCE, count(variables), seconds
     for name in _MODELS.value:
         for policy in _DTYPE_POLICIES.value:
             model = pz.models.build(name, IMAGE_SHAPE, 2, preset=PRESETS.get(name, "paper_mnist"),
                                     dtype_policy=policy)
-            seconds = step_seconds(
-                lambda: -tf.reduce_mean(model.log_prob(images)),  # noqa: B023 (used right away)
-                model.trainable_variables, keras.optimizers.Adam(1e-3), steps,
-            )
             label = name if policy == "float32" else f"{name} ({policy})"
-            yield label, model.count_params(), seconds
+            yield label, model.count_params(), compiled_step(
+                lambda model=model: -tf.reduce_mean(model.log_prob(images)),
+                model.trainable_variables, keras.optimizers.Adam(1e-3),
+            )
 
 
 def main(argv):
@@ -108,14 +121,14 @@ def main(argv):
     )
     print(
         f"TensorFlow {tf.__version__}, {os.cpu_count()} CPU cores (shared: expect noise), "
-        f"batch {batch_size}, median of {steps} steps.\n"
+        f"batch {batch_size}, median of {steps} steps of each, taken in turns.\n"
     )
     table = report.Table(f"Training: one Adam step at batch {batch_size}", [
         "| model | params | step (s) | images/s | vs tfd.PixelCNN |", "|---|---|---|---|---|"])
-    reference_seconds = None
-    for name, params, seconds in measurements(images, steps):
-        if name == REFERENCE:
-            reference_seconds = seconds
+    names, params, train_steps = zip(*contestants(images))
+    seconds = median_seconds(train_steps, steps)
+    reference_seconds = seconds[0] if names[0] == REFERENCE else None
+    for name, params, seconds in zip(names, params, seconds):
         relative = f"{reference_seconds / seconds:.2f}x" if reference_seconds else "n/a"
         table.add(f"| {name} | {params:,} | {seconds:.3f} | {batch_size / seconds:.0f} | {relative} |")
     table.save()
