@@ -1,22 +1,27 @@
 r"""Validation NLL against training time: our runs and the peer, at 5, 10, 20, 40 minutes.
 
 Our side: training runs started with ``--eval_minutes=5,10,20,40`` (and the same
-``--eval_batches`` as the peer's curve, 20 batches of 32 = 640 images), each alone on the
-machine. Their validations record ``training_minutes``, the time spent in training steps
-(no compilation, validation or checkpoints). The peer's side: ``bench/peer_race.py
---nours --curve_minutes=5 --results=...``, whose curve is measured the same way on the
+``--eval_batches`` as the peer's curve, 20 batches of 32 = 640 images), one at a time or
+two at a time each on a core of its own (``taskset``). Their validations record
+``training_minutes``, the time spent in training steps (no compilation, validation or
+checkpoints). The peer's side: ``bench/peer_race.py --curve_minutes=5 --results=...``
+(beside one of our runs, or ``--nours``), whose curve is measured the same way on the
 first 640 validation images. Run, for example:
 
-    python bench/peer_race.py --nours --dataset=binarized_mnist --minutes=40 \
-        --curve_minutes=5 --results=bench/results/peer_binarized_mnist.json
-    python -m trainers.train --model=pixelcnn_pp --preset=peer_size --ema \
-        --model_dir=runs/study/pixelcnn_pp_lr1e-3 --time_limit_minutes=40 \
-        --train_steps=100000 --eval_every=0 --eval_minutes=5,10,20,40 --eval_batches=20
+    python bench/peer_race.py --dataset=binarized_mnist --minutes=40 --curve_minutes=5 \
+        --model_dir=runs/study/pixelcnn_pp --results=runs/race.json \
+        -- --model=pixelcnn_pp --preset=peer_size --eval_minutes=5,10,20,40 --eval_batches=20
+    for model in pixelcnn gated_pixelcnn; do
+      taskset -c $((i++)) python -m trainers.train --model=$model --time_limit_minutes=44 \
+          --model_dir=runs/study/$model --train_steps=4000 --lr_schedule=cosine \
+          --eval_every=0 --eval_minutes=5,10,20,40 --eval_batches=20 &
+    done; wait
     PYTHONPATH=. python bench/curves.py --name=binarized_mnist --runs=runs/study/* \
-        --peer=bench/results/peer_binarized_mnist.json
+        --peer=runs/race.json
 
 Prints a Markdown table (one row per run: nats at each mark, the validation taken when
-the training time first reached it) and writes ``bench/results/curves_NAME.json`` and
+the training time first reached it, its training minutes in brackets where they differ
+from the mark by more than half a minute) and writes ``bench/results/curves_NAME.json`` and
 ``curves_NAME.png``; ``python -m trainers.readme_tables`` puts the table in README.
 """
 
@@ -25,6 +30,7 @@ import json
 import os
 import sys
 
+import keras
 from absl import app, flags
 from PIL import Image, ImageDraw, ImageFont
 
@@ -50,9 +56,18 @@ def run_curve(model_dir):
 
 
 def at_marks(curve, marks):
-    """``{mark: nats}``: the first validation at or after each mark (None if none)."""
-    return {str(mark): next((round(nats, 2) for minutes, nats in curve if minutes >= mark - 1e-6),
-                            None) for mark in marks}
+    """``({mark: nats}, {mark: training minutes})``: at each mark, the first validation at or
+    after it; failing that, a last validation short of it by under 5% (a run its wall-clock
+    limit stopped just before the mark: it trained less, so this favours it no more); else
+    None."""
+    nats_at, minutes_at = {}, {}
+    for mark in marks:
+        later = [point for point in curve if point[0] >= mark - 1e-6]
+        short = [point for point in curve[-1:] if point[0] >= 0.95 * mark]
+        minutes, nats = (later or short or [(None, None)])[0]
+        nats_at[str(mark)] = None if nats is None else round(nats, 2)
+        minutes_at[str(mark)] = None if minutes is None else round(minutes, 2)
+    return nats_at, minutes_at
 
 
 def other_cores(model_dir):
@@ -63,15 +78,23 @@ def other_cores(model_dir):
     return max(loads) if loads else None
 
 
-def run_label(model_dir):
-    """The run's folder name and the flags that tell it apart."""
-    training = model_dir_lib.read_config(model_dir)["training"]
-    return (f"{os.path.basename(os.path.normpath(model_dir))} ({training['model']}, "
-            f"lr {training['learning_rate']:g}, batch {training['batch_size']})")
+def run_labels(model_dir):
+    """``(legend, label)``: the run's folder name and size for the plot; for the table, also
+    what tells it apart: family, precision, optimizer."""
+    config = model_dir_lib.read_config(model_dir)
+    training = config["training"]
+    parameters = keras.saving.deserialize_keras_object(config["model"]).count_params()
+    precision = training["mixed_precision_dtype"] if training["mixed_precision"] else "float32"
+    folder = os.path.basename(os.path.normpath(model_dir))
+    return (f"{folder} ({parameters / 1e3:.0f}k params)",
+            f"{folder} ({training['model']}, {parameters:,} params, {precision}, "
+            f"lr {training['learning_rate']:g} {training['lr_schedule']}, "
+            f"batch {training['batch_size']})")
 
 
-def plot(curves, path):
-    """Draws each ``{label: curve}`` as a line of nats against minutes; writes a PNG."""
+def plot(curves, legends, path):
+    """Draws each ``{label: curve}`` as a line of nats against minutes, named in the legend by
+    ``legends[label]``; writes a PNG."""
     points = [point for curve in curves.values() for point in curve if point[0] > 0]
     x_range = (0.0, max(minutes for minutes, _ in points))
     y_range = (min(nats for _, nats in points), max(nats for _, nats in points))
@@ -84,7 +107,7 @@ def plot(curves, path):
         line = [box(minutes, nats) for minutes, nats in curve if minutes > 0]
         if len(line) > 1:
             draw.line(line, fill=colour, width=2)
-        plot_panels.legend(draw, font, (0, 0), index, label[:38], colour, right=True)
+        plot_panels.legend(draw, font, (0, 0), index, legends[label], colour, right=True)
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     figure.save(path)
 
@@ -92,19 +115,25 @@ def plot(curves, path):
 def main(argv):
     del argv
     marks = [float(mark) for mark in _MARKS.value]
-    curves, others = {}, {}
+    curves, legends, others = {}, {}, {}
     if _PEER.value:
         with open(_PEER.value) as file:
             peer = json.load(file)
-        curves["tfd.PixelCNN (peer)"] = [(point["minutes"], point["nats"])
-                                         for point in peer["curve"]]
+        parameters = peer["rows"][0]["parameters"]
+        label = f"tfd.PixelCNN (peer, {parameters:,} params, float32)"
+        legends[label] = f"tfd.PixelCNN peer ({parameters / 1e3:.0f}k params)"
+        curves[label] = [(point["minutes"], point["nats"]) for point in peer["curve"]]
     for model_dir in sorted(path for pattern in _RUNS.value for path in glob.glob(pattern)):
-        label = run_label(model_dir)
+        legend, label = run_labels(model_dir)
+        legends[label] = legend
         curves[label], others[label] = run_curve(model_dir), other_cores(model_dir)
-    rows = [{"model": label, "nats_at": at_marks(curve, marks), "other_cores": others.get(label)}
-            for label, curve in curves.items()]
+    rows = []
+    for label, curve in curves.items():
+        nats_at, minutes_at = at_marks(curve, marks)
+        rows.append({"model": label, "nats_at": nats_at, "minutes_at": minutes_at,
+                     "other_cores": others.get(label)})
     base = os.path.join(_OUT_DIR.value, f"curves_{_NAME.value}")
-    plot(curves, base + ".png")
+    plot(curves, legends, base + ".png")
     result = {"name": _NAME.value, "minutes": marks, "rows": rows,
               "command": " ".join(["python bench/curves.py", *sys.argv[1:]]),
               "plot": os.path.relpath(base + ".png", ROOT)}

@@ -20,7 +20,7 @@ alone. Run, for example (about 50 minutes on 2 CPU cores):
         --model=pixelcnn --preset=cpu_small --ema
     python bench/peer_race.py --dataset=binarized_mnist --data_dir=../shared/data \\
         --minutes=40 --model_dir=runs/race_pixelcnn_pp -- --model=pixelcnn_pp --preset=peer_size \\
-        --dropout=0 --logistic_mixtures=0 --learning_rate=2e-3 --lr_schedule=cosine \\
+        --dropout=0 --learning_rate=2e-3 --lr_schedule=cosine \\
         --warmup_steps=100 --train_steps=1950
 
 Prints the peer's validation curve as it trains and, at the end, one markdown table

@@ -84,12 +84,22 @@ def curve_table(result):
     lines = ["| run | " + " | ".join(f"{mark} min" for mark in marks) + " | others' cores |",
              "|---|" + "---|" * (len(marks) + 1)]
     for row in result["rows"]:
-        cells = [row["nats_at"].get(str(float(mark))) for mark in marks]
+        cells = [_curve_cell(row, float(mark)) for mark in marks]
         others = row.get("other_cores")
-        lines.append(f"| {row['model']} | " + " | ".join(
-            "—" if cell is None else f"{cell:.2f}" for cell in cells)
-            + f" | {'—' if others is None else f'{others:.2f}'} |")
+        lines.append(f"| {row['model']} | " + " | ".join(cells)
+                     + f" | {'—' if others is None else f'{others:.2f}'} |")
     return "\n".join(lines)
+
+
+def _curve_cell(row, mark):
+    """A run's nats at a mark, with the validation's training minutes where they are more
+    than half a minute off it."""
+    nats = row["nats_at"].get(str(mark))
+    minutes = row.get("minutes_at", {}).get(str(mark))
+    if nats is None:
+        return "—"
+    return f"{nats:.2f}" + (f" ({minutes:.1f} min)"
+                            if minutes is not None and abs(minutes - mark) > 0.5 else "")
 
 
 def curve_tables(results):

@@ -44,8 +44,9 @@ flags.DEFINE_integer("num_layers", None, "Residual layers (default: preset or fa
 flags.DEFINE_integer("hidden_units", None, "h: the stack carries 2h features.")
 flags.DEFINE_integer("output_units", None, "Width of the hidden 1x1 output layer.")
 flags.DEFINE_integer("logistic_mixtures", TrainConfig.logistic_mixtures,
-                     "0: the papers' 256-way softmax head; K: logits from a mixture of K "
-                     "discretized logistics (8-bit data).")
+                     "K: logits from a mixture of K discretized logistics (8-bit data); 0: "
+                     "the preset's head (the pixelcnn_pp presets: logistics), else the papers' "
+                     "256-way softmax.")
 flags.DEFINE_bool("class_conditional", False,
                   "Condition on the labels (gated_pixelcnn, pixelcnn_pp).")
 flags.DEFINE_float("dropout", None,

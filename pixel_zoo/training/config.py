@@ -25,8 +25,9 @@ class TrainConfig:
       preset: a `pz.models.presets` name; the three sizes below override it.
       num_layers, hidden_units, output_units: model sizes; None keeps the preset's, else
         the family's default.
-      logistic_mixtures: 0 for the papers' 256-way softmax head; K > 0 for a
-        mixture of K discretized logistics (`pixel_zoo.heads`), for 8-bit data.
+      logistic_mixtures: K > 0 for a mixture of K discretized logistics
+        (`pixel_zoo.heads`), for 8-bit data; 0 keeps the preset's head (the
+        pixelcnn_pp presets: logistics), else the papers' 256-way softmax.
       class_conditional: train a class-conditional model on the dataset's labels
         (gated_pixelcnn, pixelcnn_pp).
       dropout: the dropout rate inside the residual blocks while training (pixelcnn_pp);

@@ -48,11 +48,11 @@ def test_a_curve_result_becomes_a_table_with_its_plot():
               "plot": "bench/results/curves_binarized_mnist.png",
               "rows": [{"model": "peer", "nats_at": {"5.0": 91.5, "10.0": None}},
                        {"model": "ours", "nats_at": {"5.0": 90.0, "10.0": 85.25},
-                        "other_cores": 0.03}]}
+                        "minutes_at": {"5.0": 5.2, "10.0": 9.4}, "other_cores": 0.03}]}
     table = readme_tables.curve_tables([result])
     assert "| run | 5 min | 10 min | others' cores |" in table
     assert "| peer | 91.50 | — | — |" in table
-    assert "| ours | 90.00 | 85.25 | 0.03 |" in table
+    assert "| ours | 90.00 | 85.25 (9.4 min) | 0.03 |" in table
     assert "![](bench/results/curves_binarized_mnist.png)" in table
 
 
