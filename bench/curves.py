@@ -57,9 +57,9 @@ def run_curve(model_dir):
 
 def at_marks(curve, marks):
     """``({mark: nats}, {mark: training minutes})``: at each mark, the first validation at or
-    after it; failing that, a last validation short of it by under 5% (a run its wall-clock
-    limit stopped just before the mark: it trained less, so this favours it no more); else
-    None."""
+    after it; failing that, the run's last validation if it is short of the mark by under 5%
+    (a run that stopped just before the mark, e.g. on ``--time_limit_minutes``: it trained
+    less, so this does not favour it); else None."""
     nats_at, minutes_at = {}, {}
     for mark in marks:
         later = [point for point in curve if point[0] >= mark - 1e-6]
