@@ -51,8 +51,8 @@ def test_sampling_does_not_import_tensorflow_probability():
         import sys
         import pixel_zoo as pz
         from pixel_zoo import cli
-        for name in ("pixelcnn", "pixelcnn_pp"):
-            model = pz.models.build(name, (3, 3, 1), 2, num_layers=1, hidden_units=4)
+        for name, sizes in (("pixelcnn", {}), ("pixelcnn_pp", {"num_hierarchies": 2})):
+            model = pz.models.build(name, (3, 3, 1), 2, num_layers=1, hidden_units=4, **sizes)
             model.sample(2, seed=1)
         assert "tensorflow_probability" not in sys.modules, "sampling imported it"
         model.log_prob(model.sample(2, seed=1))

@@ -61,8 +61,9 @@ flags.DEFINE_enum("lr_schedule", TrainConfig.lr_schedule, training.LR_SCHEDULES,
 flags.DEFINE_integer("warmup_steps", TrainConfig.warmup_steps,
                      "Raise the learning rate linearly over this many first steps; 0: none.")
 flags.DEFINE_string("init_from", None,
-                    "Start a new run from zoo:NAME's weights or a .weights.h5 file (fresh "
-                    "optimizer; the same model flags as those weights).")
+                    "Start a new run from zoo:NAME's weights, run:MODEL_DIR's latest checkpoint "
+                    "or a .weights.h5 file (fresh optimizer; the same model flags as those "
+                    "weights).")
 flags.DEFINE_float("grad_clip", TrainConfig.grad_clip, "Global gradient norm limit; 0: none.")
 flags.DEFINE_bool("ema", TrainConfig.ema, "Keep EMA weights and evaluate/export with them.")
 flags.DEFINE_bool("mixed_precision", TrainConfig.mixed_precision,

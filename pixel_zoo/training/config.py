@@ -44,7 +44,8 @@ class TrainConfig:
       warmup_steps: raise the learning rate linearly over the first steps (0: none);
         a short warm-up suits a run started from trained weights (``init_from``).
       init_from: start a new run from trained weights: ``zoo:NAME`` (a zoo entry, whose
-        card's training history the new entry's card continues) or a ``.weights.h5``
+        card's training history the new entry's card continues), ``run:MODEL_DIR``
+        (another run's latest checkpoint, its history likewise) or a ``.weights.h5``
         path; the model flags must build the same architecture. The optimizer starts
         fresh; a resumed run continues from its own checkpoints instead.
       grad_clip: clip the global-batch gradient to this global norm; 0 does not clip.

@@ -16,8 +16,9 @@ by an error:
 ``steps_from``/``steps_to`` are checkpointed steps: what the invocation resumed from and
 the last checkpoint it wrote. ``training_minutes`` is the time spent in training steps
 (no compilation, validation or checkpoints): a run's curves of validation NLL against
-training time (``--eval_minutes``) add up those of its invocations. ``command`` writes the run's folder as ``$MODEL_DIR`` and the
-data folder as ``$PIXEL_ZOO_DATA``, so a zoo card can cite it. An invocation killed
+training time (``--eval_minutes``) add up those of its invocations. ``command`` writes the run's folder as ``$MODEL_DIR``, the
+data folder as ``$PIXEL_ZOO_DATA`` and a run it started from as ``$INIT_RUN_DIR``, so a
+zoo card can cite it. An invocation killed
 (kill -9, a lost machine) writes no line; the next one's ``steps_from`` shows where it
 resumed.
 
@@ -40,6 +41,7 @@ import time
 import tensorflow as tf
 
 HISTORY_FILE = "history.jsonl"
+RUN_PREFIX = "run:"  # --init_from=run:PATH (`pixel_zoo.training.initialization`)
 SHARED_ABOVE = 0.5  # cores kept busy by other processes that make a run "shared"
 
 
@@ -49,9 +51,12 @@ def history_path(model_dir):
 
 
 def command_line(config):
-    """The ``trainers.train`` command of ``config``, folders as ``$MODEL_DIR``/``$PIXEL_ZOO_DATA``."""
+    """The ``trainers.train`` command of ``config``, folders as ``$MODEL_DIR``/``$PIXEL_ZOO_DATA``
+    (and a ``--init_from=run:`` folder as ``$INIT_RUN_DIR``)."""
     flags = dataclasses.asdict(config)
     placeholders = {"model_dir": "$MODEL_DIR", "data_dir": "$PIXEL_ZOO_DATA"}
+    if (config.init_from or "").startswith(RUN_PREFIX):
+        placeholders["init_from"] = f"{RUN_PREFIX}$INIT_RUN_DIR"
     words = [f"--{name}={placeholders.get(name, _flag_value(value))}"
              for name, value in flags.items() if value not in (None, (), [])]
     return " ".join(["python -m trainers.train", *words])

@@ -1,27 +1,36 @@
-"""``--init_from``: a new run that starts from a zoo entry's (or a file's) trained weights.
+"""``--init_from``: a new run that starts from a zoo entry's, a run's or a file's weights.
 
 The weights are loaded into the freshly built model before the first step (the optimizer
 starts fresh; pair it with ``--warmup_steps``). What they are is written to
-``MODEL_DIR/init_from.json``: the source, the weights' sha256, the steps they had been
-trained for and, for a zoo entry, its card's training history, which the new entry's
-card continues (`pixel_zoo.zoo.provenance`). It is written when the run starts, so
-publishing the run over the same zoo name later still knows the history before it.
+``MODEL_DIR/init_from.json``: the source, the weights' sha256 (for a run: its checkpoint),
+the steps they had been trained for and, for a zoo entry or a run, the training history
+that the new entry's card continues (`pixel_zoo.zoo.provenance`). It is written when the
+run starts, so publishing the run over the same zoo name later still knows the history
+before it.
+
+``run:PATH`` starts from another run folder's latest checkpoint (its raw weights), e.g.
+a larger model trained for a curve (``bench/curves.py``) that then becomes a zoo entry:
+its whole history (and that of what it started from) comes along.
 
 Example:
     >>> parent = load_initial_weights(model, config)    # config.init_from = "zoo:NAME"
     >>> parent["steps"], parent["sha256"][:8]
     (5600, '3f1c2a9b')
+    >>> segments, steps = run_history("/tmp/runs/pixelcnn")    # what publish cites
 """
 
 import json
 import os
 import pathlib
 
+from pixel_zoo import model_dir as model_dir_lib
+from pixel_zoo.training import history
 from pixel_zoo.training.config import ConfigError
 from pixel_zoo.zoo import provenance, registry
 from pixel_zoo.zoo.loading import sha256_of
 
 ZOO_PREFIX = "zoo:"
+RUN_PREFIX = history.RUN_PREFIX
 PARENT_FILE = "init_from.json"
 
 
@@ -29,16 +38,18 @@ def load_initial_weights(model, config):
     """Loads ``config.init_from``'s weights into the built ``model``; returns their provenance.
 
     Raises:
-      ConfigError: an unknown zoo name, a missing file, a zoo entry of another family,
-        or weights that do not fit the model the flags build.
+      ConfigError: an unknown zoo name, a missing file or run, a zoo entry or run of
+        another family, or weights that do not fit the model the flags build.
     """
     source = config.init_from
     if source.startswith(ZOO_PREFIX):
-        path, parent = _zoo_weights(source[len(ZOO_PREFIX):], config)
+        load, parent = _zoo_weights(source[len(ZOO_PREFIX):], config)
+    elif source.startswith(RUN_PREFIX):
+        load, parent = _run_weights(source[len(RUN_PREFIX):], config)
     else:
-        path, parent = _file_weights(source)
+        load, parent = _file_weights(source)
     try:
-        model.load_weights(path)
+        load(model)
     except (OSError, ValueError) as error:
         raise ConfigError(
             f"--init_from={source}: its weights do not fit the model these flags build "
@@ -63,6 +74,21 @@ def read_parent(model_dir):
         return json.load(file)
 
 
+def run_history(model_dir):
+    """The training history of a run's latest weights: ``(segments, steps)``.
+
+    The segments of what the run started from (``--init_from``), then the run's own
+    invocations (``history.jsonl``), shifted by the steps trained before; ``steps`` counts
+    both. `pixel_zoo.zoo.provenance.chain_problems` says whether they chain.
+    """
+    parent = read_parent(model_dir)
+    before = parent["steps"] if parent else 0
+    run_steps = int(model_dir_lib.latest_checkpoint(model_dir).rsplit("-", 1)[-1])
+    segments = (parent["history"] if parent else []) + provenance.run_segments(
+        history.read(model_dir), offset=before)
+    return segments, before + run_steps
+
+
 def _zoo_weights(name, config):
     try:
         entry = registry.get(name)
@@ -78,7 +104,7 @@ def _zoo_weights(name, config):
     if sha256 != entry.sha256:
         raise ConfigError(f"--init_from={ZOO_PREFIX}{name}: {path} is missing or does not "
                           f"match the card's sha256.")
-    return path, {
+    return (lambda model: model.load_weights(path)), {
         "init_from": f"{ZOO_PREFIX}{name}", "sha256": sha256,
         "steps": entry.training.get("steps", 0), "metrics": entry.metrics,
         "history": provenance.entry_segments(entry), "built_as": built_as,
@@ -91,8 +117,34 @@ def _file_weights(source):
         raise ConfigError(f"--init_from={source}: no such file; give zoo:NAME or a "
                           ".weights.h5 file saved by model.save_weights().")
     sha256 = sha256_of(path)
-    return path, {
+    return (lambda model: model.load_weights(path)), {
         "init_from": path.name, "sha256": sha256, "steps": 0, "metrics": {},
         "history": [provenance.untracked_segment(f"weights file {path.name} (sha256 {sha256})")],
         "built_as": f"{path.name} must come from model.save_weights() of this architecture.",
+    }
+
+
+def _run_weights(run_dir, config):
+    source = f"{RUN_PREFIX}{run_dir}"
+    try:
+        run_config = model_dir_lib.read_config(run_dir)
+        checkpoint = model_dir_lib.latest_checkpoint(run_dir)
+    except (OSError, ValueError) as error:
+        raise ConfigError(f"--init_from={source}: not a training run ({error}).") from error
+    if checkpoint is None:
+        raise ConfigError(f"--init_from={source}: the run holds no checkpoint.")
+    family = run_config["training"]["model"]
+    built_as = f"{run_dir} holds a {family} run; its model: {run_config['model']['config']}."
+    if family != config.model:
+        raise ConfigError(f"--init_from={source} needs --model={family}: {built_as}")
+    segments, steps = run_history(run_dir)
+    problems = provenance.chain_problems(segments, steps)
+    if problems:
+        raise ConfigError(f"--init_from={source}: its training history does not chain: "
+                          f"{'; '.join(problems)}.")
+    trained = model_dir_lib.load_model(run_dir, use_ema=False)
+    return (lambda model: model.set_weights(trained.get_weights())), {
+        "init_from": f"{RUN_PREFIX}{os.path.basename(os.path.normpath(run_dir))}",
+        "sha256": sha256_of(pathlib.Path(checkpoint + ".data-00000-of-00001")),
+        "steps": steps, "metrics": {}, "history": segments, "built_as": built_as,
     }

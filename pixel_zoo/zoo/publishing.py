@@ -187,11 +187,7 @@ def _check_not_worse(current, dataset, nats):
 def _training_record(model_dir, training):
     """The card's ``training``: command, steps, chained history and its compute in words."""
     parent = initialization.read_parent(model_dir)
-    before = parent["steps"] if parent else 0
-    run_steps = int(model_dir_lib.latest_checkpoint(model_dir).rsplit("-", 1)[-1])
-    segments = (parent["history"] if parent else []) + provenance.run_segments(
-        history.read(model_dir), offset=before)
-    steps = before + run_steps
+    segments, steps = initialization.run_history(model_dir)
     problems = provenance.chain_problems(segments, steps)
     if problems:
         raise ValueError(f"{model_dir}: its training history does not chain: "

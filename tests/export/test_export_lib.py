@@ -354,9 +354,10 @@ def test_every_family_exports_colour_images_with_the_same_numbers(name, tmp_path
     images = _images(3, num_levels=4, shape=(3, 4, 3))
     outputs = _call(served, "log_prob", images=(images, tf.uint8))
     np.testing.assert_allclose(outputs["log_prob"], model.log_prob(images), rtol=1e-5, atol=1e-5)
-    sampled = _call(served, "sample", num=(2, tf.int32), seed=_SEED, temperature=(0.8, tf.float32))
+    # As many images as `complete` gets: the model's XLA-compiled sampler is built once.
+    sampled = _call(served, "sample", num=(3, tf.int32), seed=_SEED, temperature=(0.8, tf.float32))
     np.testing.assert_array_equal(
-        sampled["images"], model.sample(2, seed=(1, 2), temperature=0.8)
+        sampled["images"], model.sample(3, seed=(1, 2), temperature=0.8)
     )
     completed = _call(served, "complete", images=(images, tf.uint8), known_rows=(1, tf.int32),
                       seed=_SEED, temperature=_TEMPERATURE)["images"]

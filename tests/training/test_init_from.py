@@ -1,12 +1,15 @@
-"""``--init_from``: a run started from a zoo entry's weights, whose card continues its history."""
+"""``--init_from``: a run started from a zoo entry's (or a run's) weights, whose card continues
+its history."""
 
 import dataclasses
+import json
 
 import keras
 import numpy as np
 import pytest
 
 import pixel_zoo as pz
+from pixel_zoo import model_dir as model_dir_lib
 from pixel_zoo.training import ConfigError, TrainConfig, initialization, optimizer, train
 from pixel_zoo.zoo import provenance, publishing, registry
 from test_case import tiny_zoo
@@ -49,6 +52,30 @@ def test_a_run_from_a_zoo_entry_starts_at_its_weights_and_continues_its_history(
     assert "2 recorded invocations" in child.training["time"]
 
 
+def test_a_run_from_another_run_brings_its_weights_and_whole_history(parent_entry, tmp_path):
+    _, parent_config = parent_entry
+    middle = dataclasses.replace(parent_config, model_dir=str(tmp_path / "middle"),
+                                 init_from="zoo:tiny_parent", train_steps=3, seed=1)
+    train(middle)
+    config = dataclasses.replace(parent_config, model_dir=str(tmp_path / "child"),
+                                 init_from=f"run:{middle.model_dir}", seed=2)
+    model = pz.zoo.build_model(registry.get("tiny_parent"))
+    parent = initialization.load_initial_weights(model, config)
+    trained = model_dir_lib.load_model(middle.model_dir, use_ema=False)
+    for loaded, expected in zip(model.get_weights(), trained.get_weights()):
+        np.testing.assert_array_equal(loaded, expected)
+    assert parent["init_from"] == "run:middle" and parent["steps"] == 5
+
+    train(config)
+    child = publishing.publish(config.model_dir, "tiny_parent", "Child.", num_samples=1,
+                               force=True)
+    segments = child.training["history"]
+    assert [(s["steps_from"], s["steps_to"]) for s in segments] == [(0, 2), (2, 5), (5, 7)]
+    assert child.training["init_from"] == "run:middle"
+    assert "--init_from=run:$INIT_RUN_DIR " in segments[2]["command"]
+    assert not any(folder in json.dumps(segments) for folder in ("/middle", "/child"))
+
+
 def test_weights_that_do_not_fit_the_flags_are_refused_with_the_entry_sizes(parent_entry, tmp_path):
     _, parent_config = parent_entry
     other_size = dataclasses.replace(parent_config, model_dir=str(tmp_path / "wide"),
@@ -62,6 +89,10 @@ def test_weights_that_do_not_fit_the_flags_are_refused_with_the_entry_sizes(pare
         train(dataclasses.replace(other_size, init_from="zoo:tiny_parnet"))
     with pytest.raises(ConfigError, match="no such file"):
         train(dataclasses.replace(other_size, init_from=str(tmp_path / "missing.weights.h5")))
+    with pytest.raises(ConfigError, match="run:.*not a training run"):
+        train(dataclasses.replace(other_size, init_from=f"run:{tmp_path / 'missing'}"))
+    with pytest.raises(ConfigError, match="run:.*needs --model=pixelcnn"):
+        train(dataclasses.replace(other_family, init_from=f"run:{parent_config.model_dir}"))
 
 
 def test_linear_warmup_scales_any_schedule_and_round_trips():

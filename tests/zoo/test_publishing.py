@@ -2,6 +2,7 @@
 
 import dataclasses
 import json
+import shutil
 
 import numpy as np
 import pytest
@@ -14,14 +15,28 @@ from pixel_zoo.zoo import loading, publishing
 from test_case import tiny_zoo
 
 
+@pytest.fixture(scope="module")
+def published_once(tmp_path_factory):
+    """A 2-step run published as ``tiny_entry`` once for the module (training and
+    publishing take seconds): its entry, folder and dataset."""
+    folder = tmp_path_factory.mktemp("published")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        dataset = tiny_zoo(folder, monkeypatch)
+        config = TrainConfig(model_dir=str(folder / "run"), dataset=dataset, num_layers=1,
+                             hidden_units=4, batch_size=8, train_steps=2, eval_every=0,
+                             num_samples=0, logistic_mixtures=2, ema=True)
+        train(config)
+        entry = publishing.publish(config.model_dir, "tiny_entry", "A tiny test model.")
+    return entry, folder, dataset
+
+
 @pytest.fixture
-def published(tmp_path, monkeypatch):
-    dataset = tiny_zoo(tmp_path, monkeypatch)
-    config = TrainConfig(model_dir=str(tmp_path / "run"), dataset=dataset, num_layers=1,
-                         hidden_units=4, batch_size=8, train_steps=2, eval_every=0,
-                         num_samples=0, logistic_mixtures=2, ema=True)
-    train(config)
-    entry = publishing.publish(config.model_dir, "tiny_entry", "A tiny test model.")
+def published(published_once, tmp_path, monkeypatch):
+    """A copy of `published_once`'s run, card and weights in ``tmp_path``, where publishing
+    writes: a test may change them."""
+    entry, folder, dataset = published_once
+    tiny_zoo(tmp_path, monkeypatch)
+    shutil.copytree(folder, tmp_path, dirs_exist_ok=True)
     return entry, tmp_path, data.load_split(dataset, "valid", None)
 
 
