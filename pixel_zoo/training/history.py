@@ -16,11 +16,11 @@ by an error:
 ``steps_from``/``steps_to`` are checkpointed steps: what the invocation resumed from and
 the last checkpoint it wrote. ``training_minutes`` is the time spent in training steps
 (no compilation, validation or checkpoints): a run's curves of validation NLL against
-training time (``--eval_minutes``) add up those of its invocations. ``command`` writes the run's folder as ``$MODEL_DIR``, the
-data folder as ``$PIXEL_ZOO_DATA`` and a run it started from as ``$INIT_RUN_DIR``, so a
-zoo card can cite it. An invocation killed
-(kill -9, a lost machine) writes no line; the next one's ``steps_from`` shows where it
-resumed.
+training time (``--eval_minutes``) add up those of its invocations. ``command`` writes the
+run's folder as ``$MODEL_DIR``, the data folder as ``$PIXEL_ZOO_DATA`` and a run it started
+from (``--init_from=run:``) as ``$INIT_RUN_DIR``, so a zoo card can cite it. An invocation
+killed (kill -9, a lost machine) writes no line; the next one's ``steps_from`` shows where
+it resumed.
 
 ``load`` says whether anything else ran on the machine: the cores this process kept busy
 (its CPU seconds over the wall seconds), the mean 1-minute load average sampled at each
