@@ -50,7 +50,8 @@ flags.DEFINE_integer("logistic_mixtures", TrainConfig.logistic_mixtures,
 flags.DEFINE_bool("class_conditional", False,
                   "Condition on the labels (gated_pixelcnn, pixelcnn_pp).")
 flags.DEFINE_float("dropout", None,
-                   "Dropout rate in the residual blocks (pixelcnn_pp; default: preset or family's).")
+                   "Dropout rate in the residual blocks (pixelcnn, pixelcnn_pp; default: the "
+                   "preset's or the family's).")
 flags.DEFINE_bool("weight_norm", TrainConfig.weight_norm,
                   "Weight normalization with a data-dependent init (pixelcnn_pp).")
 flags.DEFINE_integer("batch_size", TrainConfig.batch_size, "Global batch size.")

@@ -12,12 +12,20 @@ from pixel_zoo.layers.row_lstm import RowLSTM
 class PixelCNNBlock(keras.layers.Layer):
     """ReLU, 1x1 (2h -> h), ReLU, masked 3x3 (h -> h), ReLU, 1x1 (h -> 2h), plus the input.
 
-    All three convolutions use mask B, so colour groups stay causal.
+    All three convolutions use mask B, so colour groups stay causal. Dropout,
+    when training, comes before the last convolution (where PixelCNN++ puts it
+    in its blocks): it drops features, one position at a time, so it cannot
+    carry information from one position to another.
 
     Args:
       hidden_units: ``h``; the block's input and output have ``2h`` features.
       color_channels: channels of the modelled image (1 or 3).
       kernel_size: size of the masked middle convolution (3 in the paper).
+      dropout: rate of the dropout before the last convolution.
+
+    Call arguments:
+      inputs: ``[B, H, W, 2h]``.
+      training: whether dropout is on.
 
     Example:
         >>> block = PixelCNNBlock(8, color_channels=3)
@@ -25,16 +33,18 @@ class PixelCNNBlock(keras.layers.Layer):
         (2, 6, 6, 16)
     """
 
-    def __init__(self, hidden_units, color_channels=1, kernel_size=3, **kwargs):
+    def __init__(self, hidden_units, color_channels=1, kernel_size=3, dropout=0.0, **kwargs):
         super().__init__(**kwargs)
         self.hidden_units = hidden_units
         self.color_channels = color_channels
         self.kernel_size = kernel_size
+        self.dropout = float(dropout)
         self.convs = [
             MaskedConv2D(hidden_units, 1, color_channels=color_channels, name="reduce"),
             MaskedConv2D(hidden_units, kernel_size, color_channels=color_channels, name="masked"),
             MaskedConv2D(2 * hidden_units, 1, color_channels=color_channels, name="expand"),
         ]
+        self.dropout_layer = keras.layers.Dropout(self.dropout)
 
     def build(self, input_shape):
         shape = input_shape
@@ -42,11 +52,10 @@ class PixelCNNBlock(keras.layers.Layer):
             conv.build(shape)
             shape = conv.compute_output_shape(shape)
 
-    def call(self, inputs):
-        outputs = inputs
-        for conv in self.convs:
-            outputs = conv(ops.relu(outputs))
-        return inputs + outputs
+    def call(self, inputs, training=False):
+        reduce, masked, expand = self.convs
+        hidden = ops.relu(masked(ops.relu(reduce(ops.relu(inputs)))))
+        return inputs + expand(self.dropout_layer(hidden, training=training))
 
     def compute_output_shape(self, input_shape):
         return input_shape
@@ -57,6 +66,7 @@ class PixelCNNBlock(keras.layers.Layer):
             "hidden_units": self.hidden_units,
             "color_channels": self.color_channels,
             "kernel_size": self.kernel_size,
+            "dropout": self.dropout,
         }
 
 

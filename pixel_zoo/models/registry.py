@@ -36,8 +36,9 @@ def build(model_name, image_shape=(28, 28, 1), num_levels=256, preset=None, dtyp
       num_levels: values per channel (2 for binarized data, 256 for 8-bit).
       **hyperparameters: the family's own arguments (``num_layers``,
         ``hidden_units``, ``output_units``, ``num_classes`` for
-        gated_pixelcnn and pixelcnn_pp, ``num_hierarchies``, ``dropout`` and
-        ``weight_norm`` for pixelcnn_pp, ``logistic_mixtures`` for every family);
+        gated_pixelcnn and pixelcnn_pp, ``dropout`` for pixelcnn and pixelcnn_pp,
+        ``num_hierarchies`` and ``weight_norm`` for pixelcnn_pp, ``logistic_mixtures``
+        for every family);
         unset ones come from ``preset``, else the family's defaults.
       preset: a name from `pixel_zoo.models.presets` ("paper_mnist",
         "paper_cifar10", "cpu_small").

@@ -66,7 +66,8 @@ class StackedModel(AutoregressiveImageModel):
     def compute_outputs(self, inputs, training=False):
         features = self.input_conv(inputs)
         for index, block in enumerate(self.blocks):
-            features = block(features, **self.block_context(index, inputs))
+            # Keras passes `training` on to the blocks that take it (those with dropout).
+            features = block(features, training=training, **self.block_context(index, inputs))
         return self.logits_stack(features)
 
     def get_config(self):

@@ -30,8 +30,8 @@ class TrainConfig:
         pixelcnn_pp presets: logistics), else the papers' 256-way softmax.
       class_conditional: train a class-conditional model on the dataset's labels
         (gated_pixelcnn, pixelcnn_pp).
-      dropout: the dropout rate inside the residual blocks while training (pixelcnn_pp);
-        None keeps the preset's, else the family's.
+      dropout: the dropout rate inside the residual blocks while training (pixelcnn,
+        pixelcnn_pp); None keeps the preset's, else the family's.
       weight_norm: weight-normalize the model (pixelcnn_pp) and, for a run from
         scratch, start it with a data-dependent init from its first batch
         (`pixel_zoo.layers.weight_norm`).

@@ -1,4 +1,4 @@
-"""PixelCNN++: any image size, no blind spot, the coupled head, dropout, presets."""
+"""PixelCNN++: any image size, no blind spot, the coupled head, presets."""
 
 import keras
 import numpy as np
@@ -51,20 +51,9 @@ def test_grayscale_and_softmax_models_keep_the_plain_heads():
     assert type(tiny_model("pixelcnn_pp", (3, 3, 3), 4).head) is heads.CategoricalHead
 
 
-def test_dropout_is_on_only_in_training():
-    model = tiny_model("pixelcnn_pp", (4, 4, 1), num_levels=2, num_layers=1, dropout=0.5)
-    images = np.random.default_rng(0).integers(0, 2, (3, 4, 4, 1)).astype(np.uint8)
-    np.testing.assert_array_equal(model.log_prob(images), model.log_prob(images))
-    assert not np.allclose(model.log_prob(images, training=True), model.log_prob(images))
-
-
-@pytest.mark.parametrize(
-    "kwargs, message",
-    [({"num_hierarchies": 0}, "must be positive"), ({"dropout": 1.0}, r"dropout must be in")],
-)
-def test_bad_hyperparameters(kwargs, message):
-    with pytest.raises(ValueError, match=message):
-        pz.models.build("pixelcnn_pp", (4, 4, 1), 2, **kwargs)
+def test_no_resolutions_are_refused():
+    with pytest.raises(ValueError, match="must be positive"):
+        pz.models.build("pixelcnn_pp", (4, 4, 1), 2, num_hierarchies=0)
 
 
 def test_peer_size_preset_has_about_the_peers_parameters():

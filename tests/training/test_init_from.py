@@ -32,8 +32,10 @@ def parent_entry(tmp_path, monkeypatch):
 def test_a_run_from_a_zoo_entry_starts_at_its_weights_and_continues_its_history(
         parent_entry, tmp_path):
     entry, parent_config = parent_entry
+    # With dropout, which the entry did not train with: it adds no weights.
     config = dataclasses.replace(parent_config, model_dir=str(tmp_path / "child"),
-                                 init_from="zoo:tiny_parent", warmup_steps=2, seed=1)
+                                 init_from="zoo:tiny_parent", warmup_steps=2, seed=1,
+                                 dropout=0.25)
     model = pz.zoo.build_model(entry)
     parent = initialization.load_initial_weights(model, config)
     for loaded, packaged in zip(model.get_weights(), pz.zoo.load("tiny_parent").get_weights()):
@@ -47,6 +49,7 @@ def test_a_run_from_a_zoo_entry_starts_at_its_weights_and_continues_its_history(
     segments = child.training["history"]
     assert [(s["steps_from"], s["steps_to"]) for s in segments] == [(0, 2), (2, 5)]
     assert child.training["steps"] == 5 and child.training["init_from"] == "zoo:tiny_parent"
+    assert child.hyperparameters["dropout"] == 0.25
     assert provenance.chain_problems(segments, 5) == []
     assert "--init_from=zoo:tiny_parent" in segments[1]["command"]
     assert "2 recorded invocations" in child.training["time"]

@@ -182,7 +182,8 @@ def test_dropout_overrides_the_preset_of_the_families_that_have_it(tmp_path):
     assert np.isfinite(train(config)["nats"])
     assert model_dir.load_model(config.model_dir).dropout == 0.0
     with pytest.raises(ConfigError, match="dropout"):
-        train(tiny_config(tmp_path, dropout=0.1, model_dir=str(tmp_path / "pixelcnn")))
+        train(tiny_config(tmp_path, model="row_lstm", dropout=0.1,
+                          model_dir=str(tmp_path / "row_lstm")))
 
 
 def test_class_conditional_run_on_labelled_data(tmp_path):
