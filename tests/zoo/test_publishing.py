@@ -45,7 +45,7 @@ def test_card_holds_measured_metrics_and_the_training_command(published):
     card = json.loads((tmp_path / "cards" / "tiny_entry.json").read_text())
     assert card["metrics"]["valid_images"] == len(valid.images)
     assert card["hyperparameters"] == {"num_layers": 1, "hidden_units": 4, "output_units": 8,
-                                       "logistic_mixtures": 2}
+                                       "logistic_mixtures": 2, "dropout": 0.0}
     assert card["training"]["steps"] == 2
     assert "--logistic_mixtures=2" in card["training"]["command"]
     assert "--model_dir=$MODEL_DIR" in card["training"]["command"]
