@@ -185,3 +185,19 @@ def as_seed(seed):
     if seed.shape.rank is not None and seed.shape != (2,):
         raise ValueError(f"seed must be an int or a pair of ints, got shape {seed.shape}.")
     return seed
+
+
+def as_dropout_rate(rate):
+    """``rate`` as a float, checked to be in ``[0, 1)``.
+
+    A rate of 1 would drop every feature in training (and Keras's scaling by
+    ``1 / (1 - rate)`` divides by zero), so it is refused with the models' other
+    bad hyperparameters, before any layer is built.
+
+    Example:
+        >>> as_dropout_rate(0.25)
+        0.25
+    """
+    if not 0.0 <= float(rate) < 1.0:
+        raise ValueError(f"dropout must be in [0, 1), got {rate}.")
+    return float(rate)

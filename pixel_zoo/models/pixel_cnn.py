@@ -4,6 +4,7 @@ import keras
 
 from pixel_zoo.layers import PixelCNNBlock
 from pixel_zoo.models.stacked import StackedModel
+from pixel_zoo.validation import as_dropout_rate
 
 
 @keras.saving.register_keras_serializable(package="pixel_zoo")
@@ -33,9 +34,7 @@ class PixelCNN(StackedModel):
 
     def __init__(self, image_shape, num_levels, num_layers=15, hidden_units=16, dropout=0.0,
                  **kwargs):
-        if not 0.0 <= float(dropout) < 1.0:
-            raise ValueError(f"dropout must be in [0, 1), got {dropout}.")
-        self.dropout = float(dropout)  # `StackedModel.__init__` makes the blocks.
+        self.dropout = as_dropout_rate(dropout)  # `StackedModel.__init__` makes the blocks.
         super().__init__(image_shape, num_levels, num_layers, hidden_units, **kwargs)
 
     def make_block(self, name):

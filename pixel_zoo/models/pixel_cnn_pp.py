@@ -8,6 +8,7 @@ from pixel_zoo.fast_sampling.pixel_cnn_pp import CachedPixelCNNPP
 from pixel_zoo.layers.gated_resnet import GatedResidualBlock
 from pixel_zoo.layers.shifted_conv import ShiftedConv2D, ShiftedConv2DTranspose
 from pixel_zoo.models.base import AutoregressiveImageModel
+from pixel_zoo.validation import as_dropout_rate
 
 
 class WholeMaps:
@@ -88,12 +89,10 @@ class PixelCNNPP(AutoregressiveImageModel):
                 "num_layers, hidden_units and num_hierarchies must be positive, got "
                 f"{num_layers}, {hidden_units}, {num_hierarchies}."
             )
-        if not 0.0 <= float(dropout) < 1.0:
-            raise ValueError(f"dropout must be in [0, 1), got {dropout}.")
         self.num_layers = int(num_layers)
         self.hidden_units = int(hidden_units)
         self.num_hierarchies = int(num_hierarchies)
-        self.dropout = float(dropout)
+        self.dropout = as_dropout_rate(dropout)
         self.weight_norm = bool(weight_norm)
         height, width, _ = self.image_shape
         self.level_shapes = [(height, width)]
