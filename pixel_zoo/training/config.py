@@ -49,8 +49,9 @@ class TrainConfig:
         path; the model flags must build the same architecture. The optimizer starts
         fresh; a resumed run continues from its own checkpoints instead.
       grad_clip: clip the global-batch gradient to this global norm; 0 does not clip.
-      ema: keep exponential moving averages of the weights (momentum 0.999) and
-        evaluate, sample and export with them.
+      ema: keep exponential moving averages of the weights (momentum
+        ``min(0.999, (1 + t) / (10 + t))`` at step ``t``: `optimizer.AdamWithEMAWarmup`)
+        and evaluate, sample and export with them.
       mixed_precision: compute in 16-bit floats with float32 weights while training
         (`mixed_precision_dtype`); evaluation, sampling and export compute in float32
         (`pixel_zoo.model_dir.load_model`).

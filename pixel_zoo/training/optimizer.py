@@ -11,6 +11,7 @@ import contextlib
 
 import keras
 import tensorflow as tf
+from keras import ops
 
 EMA_MOMENTUM = 0.999
 
@@ -42,12 +43,41 @@ def make_optimizer(config, schedule_steps=None):
         )
     if config.warmup_steps:
         learning_rate = LinearWarmup(learning_rate, config.warmup_steps)
-    optimizer = keras.optimizers.Adam(
+    optimizer = AdamWithEMAWarmup(
         learning_rate, use_ema=config.ema, ema_momentum=EMA_MOMENTUM
     )
     if config.mixed_precision and config.mixed_precision_dtype == "float16":
         optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
     return optimizer
+
+
+@keras.saving.register_keras_serializable(package="pixel_zoo")
+class AdamWithEMAWarmup(keras.optimizers.Adam):
+    """Adam whose moving averages of the weights (``use_ema``) warm up.
+
+    Keras averages with a fixed ``ema_momentum`` from the first step, so in a run from
+    scratch the averages keep a share of the initial weights for thousands of steps
+    (0.999: 37% after 1,000 steps, 5% after 3,000): they score far worse than the
+    trained weights. Here the momentum at step ``t`` is
+    ``min(ema_momentum, (1 + t) / (10 + t))``, as `tf.train.ExponentialMovingAverage`
+    with ``num_updates``: the averages cover about the last tenth of the steps until
+    ``ema_momentum`` takes over (step 8,990 for 0.999).
+
+    Example:
+        >>> adam = AdamWithEMAWarmup(1e-3, use_ema=True, ema_momentum=0.999)
+        >>> adam.apply_gradients(zip(grads, model.trainable_variables))
+    """
+
+    def _update_model_variables_moving_average(self, trainable_variables):
+        if not self.use_ema:
+            return
+        step = ops.cast(self.iterations, "float32")  # 0 at the first update
+        momentum = ops.minimum(self.ema_momentum, (1.0 + step) / (10.0 + step))
+        for variable, average in zip(trainable_variables,
+                                     self._model_variables_moving_average):
+            if average is not None:
+                rate = ops.cast(momentum, variable.dtype)
+                average.assign(rate * average + (1.0 - rate) * variable)
 
 
 @keras.saving.register_keras_serializable(package="pixel_zoo")

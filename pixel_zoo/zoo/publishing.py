@@ -203,7 +203,7 @@ def _weights_choice(chosen, results):
     if len(results) == 1:
         return "raw (the run kept no moving averages)"
     other = "raw" if chosen == "ema" else "ema"
-    words = {"ema": "moving averages (EMA, momentum 0.999)", "raw": "raw weights"}
+    words = {"ema": "moving averages (EMA, momentum up to 0.999)", "raw": "raw weights"}
     return (f"{words[chosen]}: {results[chosen]['nats']:.2f} nats on validation against "
             f"{results[other]['nats']:.2f} for the {words[other]}, chosen on validation")
 

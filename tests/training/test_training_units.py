@@ -2,6 +2,7 @@
 
 import os
 
+import keras
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -95,6 +96,20 @@ def test_ema_weights_swaps_in_the_averages_and_back():
     assert not np.allclose(averaged[0], trained[0])
     for variable, value in zip(model.trainable_variables, trained):
         np.testing.assert_array_equal(variable.numpy(), value)
+
+
+def test_ema_momentum_warms_up_then_stays_at_its_limit():
+    # Momentum min(limit, (1 + t) / (10 + t)) at update t: 0.1, 2/11, then the limit 0.2.
+    weight = keras.Variable([1.0])
+    adam = optimizer.AdamWithEMAWarmup(0.5, use_ema=True, ema_momentum=0.2)
+    adam.build([weight])
+    average = weight.numpy()
+    adam._model_variables_moving_average[0].assign(average)  # as start_averages does
+    for step, momentum in enumerate([0.1, 2 / 11, 0.2, 0.2]):
+        adam.apply_gradients([(tf.constant([1.0 + step]), weight)])
+        average = momentum * average + (1 - momentum) * weight.numpy()
+        np.testing.assert_allclose(adam._model_variables_moving_average[0].numpy(), average,
+                                   rtol=1e-6)
 
 
 def test_load_model_restores_the_ema_or_the_trained_weights(tmp_path):
