@@ -31,7 +31,7 @@ import pixel_zoo as pz
 from pixel_zoo import data, images
 from pixel_zoo import model_dir as model_dir_lib
 from pixel_zoo.layers import weight_norm
-from pixel_zoo.training import distribute, history, initialization, resume
+from pixel_zoo.training import distribute, history, initialization, precision, resume
 from pixel_zoo.training.checkpointing import Checkpointer
 from pixel_zoo.training.config import ConfigError
 from pixel_zoo.training.evaluation import Evaluator, eval_dataset, nll
@@ -298,7 +298,10 @@ def _build_model(config, train_data):
     hyperparameters = config.model_hyperparameters()
     if config.class_conditional:
         hyperparameters["num_classes"] = _num_classes(config, train_data)
-    policy = f"mixed_{config.mixed_precision_dtype}" if config.mixed_precision else None
+    policy = None
+    if config.mixed_precision:
+        policy = f"mixed_{config.mixed_precision_dtype}"
+        precision.warn_if_emulated(config.mixed_precision_dtype)
     try:
         return pz.models.build(
             config.model, image_shape=train_data.image_shape,
