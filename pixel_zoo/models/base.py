@@ -238,7 +238,9 @@ class AutoregressiveImageModel(keras.Model):
             labels, method,
         )
 
-    @tf.function(reduce_retracing=True, jit_compile=True)
+    # No AutoGraph: the samplers write their loops as tf.while_loop and tf.cond, and
+    # converting every layer call they make only slows the trace (2.5x for pixelcnn_pp).
+    @tf.function(reduce_retracing=True, jit_compile=True, autograph=False)
     def fill(self, images, known, seed, temperature=1.0, labels=None, method="fast"):
         """Samples the positions of int32 ``images`` that ``known`` does not mark, in one graph.
 
