@@ -29,7 +29,7 @@ import os
 import keras
 import tensorflow as tf
 
-from pixel_zoo import models  # noqa: F401  registers the Keras classes config.json names
+from pixel_zoo import models, optimizers  # noqa: F401  register the Keras classes config.json names
 
 CONFIG_FILE = "config.json"
 CHECKPOINTS = "checkpoints"

@@ -50,7 +50,7 @@ class TrainConfig:
         fresh; a resumed run continues from its own checkpoints instead.
       grad_clip: clip the global-batch gradient to this global norm; 0 does not clip.
       ema: keep exponential moving averages of the weights (momentum
-        ``min(0.999, (1 + t) / (10 + t))`` at step ``t``: `optimizer.AdamWithEMAWarmup`)
+        ``min(0.999, (1 + t) / (10 + t))`` at step ``t``: `pixel_zoo.optimizers.AdamWithEMAWarmup`)
         and evaluate, sample and export with them.
       mixed_precision: compute in 16-bit floats with float32 weights while training
         (`mixed_precision_dtype`); evaluation, sampling and export compute in float32

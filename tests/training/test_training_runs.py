@@ -325,8 +325,10 @@ def test_two_workers_stop_and_validate_on_the_clock_at_the_same_steps(tmp_path):
 
 @pytest.fixture(scope="module")
 def trained_run(tmp_path_factory):
-    """The model_dir of a tiny pixelcnn trained for 3 steps with EMA."""
-    config = tiny_config(tmp_path_factory.mktemp("trained"), train_steps=3, ema=True)
+    """The model_dir of a tiny pixelcnn trained for 3 steps with EMA and a warm-up: the
+    scripts below load its optimizer (`pixel_zoo.optimizers`) to read the averages."""
+    config = tiny_config(tmp_path_factory.mktemp("trained"), train_steps=3, ema=True,
+                         warmup_steps=2)
     train(config)
     return config.model_dir
 
