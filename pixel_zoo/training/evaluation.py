@@ -53,7 +53,7 @@ class Evaluator:
         self.dataset = strategy.experimental_distribute_dataset(dataset)
         batches = int(dataset.cardinality())
         self.num_batches = batches if batches >= 0 else None  # None: unknown
-        self._step = tf.function(self._distributed_step, reduce_retracing=True)
+        self._step = tf.function(self._distributed_step, reduce_retracing=True, autograph=False)
 
     def _distributed_step(self, batch):
         def replica_step(batch):

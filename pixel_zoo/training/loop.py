@@ -355,7 +355,7 @@ def _make_train_step(strategy, model, optimizer, step, config):
         optimizer.apply_gradients(zip(grads, model.trainable_variables))
         return loss
 
-    @tf.function
+    @tf.function(autograph=False)  # Nothing to convert: converting the model only slows the trace.
     def train_step(iterator):
         losses = strategy.run(replica_step, args=(next(iterator),))
         step.assign_add(1)
