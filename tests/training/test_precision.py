@@ -25,13 +25,24 @@ def test_cpu_flags_are_read_from_the_flags_line(cpuinfo):
     assert precision.cpu_flags("/no/such/cpuinfo") is None
 
 
-def test_bfloat16_is_emulated_only_without_the_cpu_flags(cpuinfo):
+@pytest.fixture
+def gpus(monkeypatch):
+    """The GPUs the check sees: none unless a test appends one (the same on any machine)."""
+    found = []
+    monkeypatch.setattr(precision.tf.config, "list_physical_devices",
+                        lambda kind=None: list(found) if kind == "GPU" else [])
+    return found
+
+
+def test_bfloat16_is_emulated_only_without_the_cpu_flags_or_a_gpu(cpuinfo, gpus):
     assert precision.bfloat16_is_emulated(cpuinfo(AVX2_ONLY))
     assert not precision.bfloat16_is_emulated(cpuinfo(WITH_AMX))
     assert not precision.bfloat16_is_emulated("/no/such/cpuinfo")  # unknown: no warning
+    gpus.append("GPU:0")
+    assert not precision.bfloat16_is_emulated(cpuinfo(AVX2_ONLY))
 
 
-def test_warns_for_emulated_bfloat16_only(cpuinfo, caplog):
+def test_warns_for_emulated_bfloat16_only(cpuinfo, gpus, caplog):
     with caplog.at_level(logging.WARNING):
         assert precision.warn_if_emulated("bfloat16", cpuinfo(AVX2_ONLY))
         assert not precision.warn_if_emulated("float16", cpuinfo(AVX2_ONLY))
