@@ -64,7 +64,8 @@ flags.DEFINE_integer("warmup_steps", TrainConfig.warmup_steps,
 flags.DEFINE_string("init_from", None,
                     "Start a new run from zoo:NAME's weights, run:MODEL_DIR's latest checkpoint "
                     "or a .weights.h5 file (fresh optimizer; the same model flags as those "
-                    "weights).")
+                    "weights, except that --num_layers may add blocks to a zoo entry or run: "
+                    "they start as identities).")
 flags.DEFINE_float("grad_clip", TrainConfig.grad_clip, "Global gradient norm limit; 0: none.")
 flags.DEFINE_bool("ema", TrainConfig.ema, "Keep EMA weights and evaluate/export with them.")
 flags.DEFINE_bool("mixed_precision", TrainConfig.mixed_precision,

@@ -109,6 +109,18 @@ class GatedPixelCNNBlock(keras.layers.Layer):
         padded = ops.pad(vertical, ((0, 0), (half, 0), (half, half), (0, 0)))
         return self.vertical_conv(padded)  # (B, H, W, 2p): rows i - half .. i
 
+    def start_as_identity(self):
+        """Zeroes the horizontal and skip outputs: the block adds nothing to either.
+
+        Its horizontal output is then its horizontal input (the residual connection)
+        and its skip output zero, so a stack with the block appended computes what it
+        did without it. The first layer has no residual connection.
+        """
+        if self.first_layer:
+            raise ValueError("the first gated layer has no residual connection to pass through.")
+        self.horizontal_output.zero_weights()
+        self.skip_output.zero_weights()
+
     def call(self, vertical, horizontal, class_one_hot=None):
         vertical_features = self._vertical_features(vertical)
         horizontal_features = self.horizontal_conv(horizontal)

@@ -92,6 +92,16 @@ class MaskedConv2D(keras.layers.Layer):
             else None
         )
 
+    def zero_weights(self):
+        """Sets the kernel and bias to zero, so the layer outputs zeros until trained.
+
+        A residual block whose last convolution is zeroed passes its input through
+        unchanged (`pixel_zoo.training.deepening` appends such blocks to a trained stack).
+        """
+        for variable in (self.kernel, self.bias):
+            if variable is not None:
+                variable.assign(ops.zeros_like(variable))
+
     def call(self, inputs):
         kernel = self.kernel * ops.cast(self.mask, self.kernel.dtype)
         outputs = ops.conv(inputs, kernel, strides=1, padding="same")

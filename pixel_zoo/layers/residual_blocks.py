@@ -52,6 +52,10 @@ class PixelCNNBlock(keras.layers.Layer):
             conv.build(shape)
             shape = conv.compute_output_shape(shape)
 
+    def start_as_identity(self):
+        """Zeroes the last convolution: the block passes its input through unchanged."""
+        self.convs[-1].zero_weights()
+
     def call(self, inputs, training=False):
         reduce, masked, expand = self.convs
         hidden = ops.relu(masked(ops.relu(reduce(ops.relu(inputs)))))
@@ -113,6 +117,10 @@ class PixelRNNBlock(keras.layers.Layer):
         context_shape = {} if row_context_shape is None else {"row_context_shape": row_context_shape}
         self.recurrent.build(inputs_shape, **context_shape)
         self.expand.build(self.recurrent.compute_output_shape(inputs_shape))
+
+    def start_as_identity(self):
+        """Zeroes the output convolution: the block passes its input through unchanged."""
+        self.expand.zero_weights()
 
     def call(self, inputs, row_context=None):
         context = {} if row_context is None else {"row_context": row_context}

@@ -46,7 +46,9 @@ class TrainConfig:
       init_from: start a new run from trained weights: ``zoo:NAME`` (a zoo entry, whose
         card's training history the new entry's card continues), ``run:MODEL_DIR``
         (another run's latest checkpoint, its history likewise) or a ``.weights.h5``
-        path; the model flags must build the same architecture. The optimizer starts
+        path; the model flags must build the same architecture, except that a zoo entry
+        or run may start a model with more blocks (``num_layers``), whose extra blocks
+        start as identities (`pixel_zoo.training.deepening`). The optimizer starts
         fresh; a resumed run continues from its own checkpoints instead.
       grad_clip: clip the global-batch gradient to this global norm; 0 does not clip.
       ema: keep exponential moving averages of the weights (momentum

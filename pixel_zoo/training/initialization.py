@@ -8,6 +8,11 @@ that the new entry's card continues (`pixel_zoo.zoo.provenance`). It is written 
 run starts, so publishing the run over the same zoo name later still knows the history
 before it.
 
+The model may have more blocks (``--num_layers``) than the weights it starts from (a
+zoo entry or a run of the same family and otherwise the same hyperparameters): the
+extra blocks start as identities (`pixel_zoo.training.deepening`), so training
+continues from the same distribution with more capacity.
+
 ``run:PATH`` starts from another run folder's latest checkpoint (its raw weights), e.g.
 a larger model trained for a curve (``bench/curves.py``) that then becomes a zoo entry:
 its whole history (and that of what it started from) comes along.
@@ -23,11 +28,12 @@ import json
 import os
 import pathlib
 
+from absl import logging
+
 from pixel_zoo import model_dir as model_dir_lib
-from pixel_zoo.training import history
+from pixel_zoo.training import deepening, history
 from pixel_zoo.training.config import ConfigError
-from pixel_zoo.zoo import provenance, registry
-from pixel_zoo.zoo.loading import sha256_of
+from pixel_zoo.zoo import loading, provenance, registry
 
 ZOO_PREFIX = "zoo:"
 RUN_PREFIX = history.RUN_PREFIX
@@ -89,6 +95,13 @@ def run_history(model_dir):
     return segments, before + run_steps
 
 
+def _copy_weights(model, trained):
+    new_blocks = deepening.copy_weights(model, trained)
+    if new_blocks:
+        logging.info("%d blocks more than the weights started from: they start as identities",
+                     new_blocks)
+
+
 def _zoo_weights(name, config):
     try:
         entry = registry.get(name)
@@ -100,11 +113,16 @@ def _zoo_weights(name, config):
         raise ConfigError(f"--init_from={ZOO_PREFIX}{name} needs --model={entry.model}: "
                           f"{built_as}")
     path = entry.weights_path
-    sha256 = sha256_of(path) if path.is_file() else None
+    sha256 = loading.sha256_of(path) if path.is_file() else None
     if sha256 != entry.sha256:
         raise ConfigError(f"--init_from={ZOO_PREFIX}{name}: {path} is missing or does not "
                           f"match the card's sha256.")
-    return (lambda model: model.load_weights(path)), {
+    def load(model):
+        trained = loading.build_model(entry)
+        trained.load_weights(path)
+        _copy_weights(model, trained)
+
+    return load, {
         "init_from": f"{ZOO_PREFIX}{name}", "sha256": sha256,
         "steps": entry.training.get("steps", 0), "metrics": entry.metrics,
         "history": provenance.entry_segments(entry), "built_as": built_as,
@@ -116,7 +134,7 @@ def _file_weights(source):
     if not path.is_file():
         raise ConfigError(f"--init_from={source}: no such file; give zoo:NAME or a "
                           ".weights.h5 file saved by model.save_weights().")
-    sha256 = sha256_of(path)
+    sha256 = loading.sha256_of(path)
     return (lambda model: model.load_weights(path)), {
         "init_from": path.name, "sha256": sha256, "steps": 0, "metrics": {},
         "history": [provenance.untracked_segment(f"weights file {path.name} (sha256 {sha256})")],
@@ -143,8 +161,8 @@ def _run_weights(run_dir, config):
         raise ConfigError(f"--init_from={source}: its training history does not chain: "
                           f"{'; '.join(problems)}.")
     trained = model_dir_lib.load_model(run_dir, use_ema=False)
-    return (lambda model: model.set_weights(trained.get_weights())), {
+    return (lambda model: _copy_weights(model, trained)), {
         "init_from": f"{RUN_PREFIX}{os.path.basename(os.path.normpath(run_dir))}",
-        "sha256": sha256_of(pathlib.Path(checkpoint + ".data-00000-of-00001")),
+        "sha256": loading.sha256_of(pathlib.Path(checkpoint + ".data-00000-of-00001")),
         "steps": steps, "metrics": {}, "history": segments, "built_as": built_as,
     }

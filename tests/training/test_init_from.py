@@ -79,6 +79,20 @@ def test_a_run_from_another_run_brings_its_weights_and_whole_history(parent_entr
     assert not any(folder in json.dumps(segments) for folder in ("/middle", "/child"))
 
 
+def test_a_deeper_model_starts_from_an_entry_at_its_distribution(parent_entry, tmp_path):
+    entry, parent_config = parent_entry
+    config = dataclasses.replace(parent_config, model_dir=str(tmp_path / "deeper"),
+                                 init_from="zoo:tiny_parent", num_layers=3)
+    model = pz.models.build(entry.model, entry.image_shape, entry.num_levels,
+                            **{**entry.hyperparameters, "num_layers": 3})
+    parent = initialization.load_initial_weights(model, config)
+    images = np.random.default_rng(0).integers(
+        0, entry.num_levels, (4, *entry.image_shape)).astype(np.uint8)
+    np.testing.assert_allclose(model.log_prob(images),
+                               pz.zoo.load("tiny_parent").log_prob(images), rtol=1e-5)
+    assert parent["steps"] == 2 and parent["init_from"] == "zoo:tiny_parent"
+
+
 def test_weights_that_do_not_fit_the_flags_are_refused_with_the_entry_sizes(parent_entry, tmp_path):
     _, parent_config = parent_entry
     other_size = dataclasses.replace(parent_config, model_dir=str(tmp_path / "wide"),

@@ -1,0 +1,71 @@
+"""Starting a deeper model from a trained one: the extra blocks begin as identities.
+
+A model of the same family and hyperparameters but more residual blocks
+(``num_layers``) takes every weight of the trained model (matched by path: the
+input layer, blocks ``0 .. n-1``, the logits stack); each extra block starts with
+its output convolutions zeroed (``start_as_identity``), so it adds nothing to the
+stream it sits on and the deeper model computes exactly the trained model's
+distribution before its first step. Training then grows the new blocks from
+there: a capacity-bound zoo entry gains depth without starting over
+(``--init_from=zoo:NAME --num_layers=MORE``).
+
+Example:
+    >>> trained = pz.zoo.load("gated_pixelcnn_binarized_mnist")        # 8 layers
+    >>> deeper = pz.models.build("gated_pixelcnn", (28, 28, 1), 2, num_layers=12,
+    ...                          hidden_units=32, output_units=64)
+    >>> copy_weights(deeper, trained)                                   # 4 new blocks
+    4
+    >>> # deeper.log_prob(images) == trained.log_prob(images)
+"""
+
+
+def copy_weights(model, trained):
+    """Copies ``trained``'s weights into ``model``; returns the number of new blocks.
+
+    Every weight of ``trained`` goes to the weight of ``model`` at the same path,
+    which must have its shape; ``model``'s other weights must all lie in blocks
+    that ``trained`` lacks, and those blocks start as identities.
+
+    Args:
+      model: a built model.
+      trained: a built model of the same family, with the same weights or fewer blocks.
+
+    Returns:
+      How many of ``model``'s blocks had no counterpart and start as identities.
+
+    Raises:
+      ValueError: another family, weights of other shapes (other hyperparameters),
+        or extra blocks of a family whose blocks cannot start as identities.
+    """
+    if type(model) is not type(trained):
+        raise ValueError(f"a {type(trained).__name__} cannot start a {type(model).__name__}.")
+    targets = {_relative_path(variable): variable for variable in model.weights}
+    pairs = [(targets.pop(_relative_path(variable), None), variable)
+             for variable in trained.weights]
+    misfits = [f"{_relative_path(source)} {tuple(source.shape)} -> "
+               f"{tuple(target.shape) if target is not None else 'none'}"
+               for target, source in pairs
+               if target is None or tuple(target.shape) != tuple(source.shape)]
+    if misfits:
+        raise ValueError(f"weights that do not fit (path: trained shape -> this model's): "
+                         f"{', '.join(misfits)}.")
+    trained_blocks = {block.name for block in getattr(trained, "blocks", [])}
+    new_blocks = [block for block in getattr(model, "blocks", [])
+                  if block.name not in trained_blocks]
+    left = sorted(path for path in targets
+                  if not any(path.startswith(f"{block.name}/") for block in new_blocks))
+    if left:
+        raise ValueError(f"weights with no counterpart in the trained model: {left}.")
+    if not all(hasattr(block, "start_as_identity") for block in new_blocks):
+        raise ValueError(f"{type(model).__name__} blocks cannot start as identities, so "
+                         f"the number of layers must stay {len(trained_blocks)}.")
+    for target, source in pairs:
+        target.assign(source)
+    for block in new_blocks:
+        block.start_as_identity()
+    return len(new_blocks)
+
+
+def _relative_path(variable):
+    """A variable's path below its model (``block_3/expand/kernel``)."""
+    return variable.path.split("/", 1)[1]
