@@ -10,9 +10,9 @@ there: a capacity-bound zoo entry gains depth without starting over
 (``--init_from=zoo:NAME --num_layers=MORE``).
 
 Example:
-    >>> trained = pz.zoo.load("gated_pixelcnn_binarized_mnist")        # 8 layers
-    >>> deeper = pz.models.build("gated_pixelcnn", (28, 28, 1), 2, num_layers=12,
-    ...                          hidden_units=32, output_units=64)
+    >>> trained = pz.zoo.load("pixelcnn_binarized_mnist")               # 12 blocks
+    >>> deeper = pz.models.build("pixelcnn", (28, 28, 1), 2, num_layers=16,
+    ...                          hidden_units=64, output_units=128)
     >>> copy_weights(deeper, trained)                                   # 4 new blocks
     4
     >>> # deeper.log_prob(images) == trained.log_prob(images)
