@@ -117,6 +117,7 @@ def _zoo_weights(name, config):
     if sha256 != entry.sha256:
         raise ConfigError(f"--init_from={ZOO_PREFIX}{name}: {path} is missing or does not "
                           f"match the card's sha256.")
+
     def load(model):
         trained = loading.build_model(entry)
         trained.load_weights(path)
