@@ -68,6 +68,9 @@ flags.DEFINE_string("init_from", None,
                     "they start as identities).")
 flags.DEFINE_float("grad_clip", TrainConfig.grad_clip, "Global gradient norm limit; 0: none.")
 flags.DEFINE_bool("ema", TrainConfig.ema, "Keep EMA weights and evaluate/export with them.")
+flags.DEFINE_enum("averaging", TrainConfig.averaging, training.AVERAGING,
+                  "How --ema averages: exponential (momentum up to 0.999) or uniform (the "
+                  "mean of the starting weights and every step's: weight averaging).")
 flags.DEFINE_bool("mixed_precision", TrainConfig.mixed_precision,
                   "Train in 16-bit floats (--mixed_precision_dtype), float32 weights.")
 flags.DEFINE_enum("mixed_precision_dtype", TrainConfig.mixed_precision_dtype,

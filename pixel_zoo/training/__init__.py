@@ -11,6 +11,7 @@ Example:
 
 from pixel_zoo.training.checkpointing import CheckpointWriteError
 from pixel_zoo.training.config import (
+    AVERAGING,
     LR_SCHEDULES,
     MIXED_PRECISION_DTYPES,
     ConfigError,

@@ -3,6 +3,7 @@
 import dataclasses
 
 import pixel_zoo as pz
+from pixel_zoo.optimizers import AVERAGING
 
 LR_SCHEDULES = ("constant", "exponential", "cosine")
 MIXED_PRECISION_DTYPES = ("float16", "bfloat16")
@@ -54,6 +55,9 @@ class TrainConfig:
       ema: keep exponential moving averages of the weights (momentum
         ``min(0.999, (1 + t) / (10 + t))`` at step ``t``: `pixel_zoo.optimizers.AdamWithEMAWarmup`)
         and evaluate, sample and export with them.
+      averaging: how ``ema`` averages: "exponential" (above) or "uniform" (the mean of
+        the starting weights and those after every step: stochastic weight averaging,
+        for a run from trained weights at a constant learning rate).
       mixed_precision: compute in 16-bit floats with float32 weights while training
         (`mixed_precision_dtype`); evaluation, sampling and export compute in float32
         (`pixel_zoo.model_dir.load_model`).
@@ -103,6 +107,7 @@ class TrainConfig:
     init_from: str | None = None
     grad_clip: float = 0.0
     ema: bool = False
+    averaging: str = "exponential"
     mixed_precision: bool = False
     mixed_precision_dtype: str = "float16"
     seed: int = 0
@@ -132,6 +137,8 @@ class TrainConfig:
             raise ConfigError(
                 f"lr_schedule must be one of {LR_SCHEDULES}, got {self.lr_schedule!r}."
             )
+        if self.averaging not in AVERAGING:
+            raise ConfigError(f"averaging must be one of {AVERAGING}, got {self.averaging!r}.")
         minimums = {
             "batch_size": 1, "train_steps": 1, "log_every": 1, "eval_every": 0,
             "eval_batches": 0, "checkpoint_every": 0, "num_samples": 0,

@@ -45,7 +45,8 @@ def make_optimizer(config, schedule_steps=None):
     if config.warmup_steps:
         learning_rate = LinearWarmup(learning_rate, config.warmup_steps)
     optimizer = AdamWithEMAWarmup(
-        learning_rate, use_ema=config.ema, ema_momentum=EMA_MOMENTUM
+        learning_rate, use_ema=config.ema, ema_momentum=EMA_MOMENTUM,
+        averaging=config.averaging,
     )
     if config.mixed_precision and config.mixed_precision_dtype == "float16":
         optimizer = keras.optimizers.LossScaleOptimizer(optimizer)

@@ -122,7 +122,8 @@ def publish(model_dir, name, description=None, data_dir=None, num_samples=16, se
         hyperparameters=build_arguments(model),
         dataset=config["dataset"],
         metrics=metrics,
-        training={**history_record, "weights": _weights_choice(chosen, results)},
+        training={**history_record, "weights": _weights_choice(
+            chosen, results, training.get("averaging", "exponential"))},
         description=description,
         samples_image=f"{name}.png",
         completions_image=f"{name}_completions.png",
@@ -199,11 +200,17 @@ def _training_record(model_dir, training):
     return {**record, "history": segments}
 
 
-def _weights_choice(chosen, results):
+AVERAGES = {
+    "exponential": "moving averages (EMA, momentum up to 0.999)",
+    "uniform": "uniform average of the starting weights and every step's (weight averaging)",
+}
+
+
+def _weights_choice(chosen, results, averaging):
     if len(results) == 1:
         return "raw (the run kept no moving averages)"
     other = "raw" if chosen == "ema" else "ema"
-    words = {"ema": "moving averages (EMA, momentum up to 0.999)", "raw": "raw weights"}
+    words = {"ema": AVERAGES[averaging], "raw": "raw weights"}
     return (f"{words[chosen]}: {results[chosen]['nats']:.2f} nats on validation against "
             f"{results[other]['nats']:.2f} for the {words[other]}, chosen on validation")
 

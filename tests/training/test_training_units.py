@@ -44,6 +44,7 @@ def test_save_grid_writes_a_png(tmp_path):
     ({"batch_size": 0}, "batch_size must be at least 1"),
     ({"learning_rate": -1.0}, "learning_rate must be positive"),
     ({"lr_schedule": "linear"}, "lr_schedule must be one of"),
+    ({"averaging": "mean"}, "averaging must be one of"),
     ({"model_dir": ""}, "model_dir is required"),
     ({"time_limit_minutes": -1.0}, "time_limit_minutes must be >= 0"),
     ({"logistic_mixtures": -1}, "logistic_mixtures must be at least 0"),
@@ -110,6 +111,23 @@ def test_ema_momentum_warms_up_then_stays_at_its_limit():
         average = momentum * average + (1 - momentum) * weight.numpy()
         np.testing.assert_allclose(adam._model_variables_moving_average[0].numpy(), average,
                                    rtol=1e-6)
+
+
+def test_uniform_averaging_keeps_the_mean_of_the_start_and_every_step():
+    weight = keras.Variable([1.0])
+    adam = optimizer.AdamWithEMAWarmup(0.5, use_ema=True, averaging="uniform")
+    adam.build([weight])
+    adam._model_variables_moving_average[0].assign(weight.numpy())  # as start_averages does
+    seen = [weight.numpy()]
+    for step in range(5):
+        adam.apply_gradients([(tf.constant([1.0 + step]), weight)])
+        seen.append(weight.numpy())
+    np.testing.assert_allclose(adam._model_variables_moving_average[0].numpy(),
+                               np.mean(seen, axis=0), rtol=1e-6)
+    restored = optimizer.AdamWithEMAWarmup.from_config(adam.get_config())
+    assert restored.averaging == "uniform"
+    with pytest.raises(ValueError, match="averaging must be one of"):
+        optimizer.AdamWithEMAWarmup(0.5, averaging="mean")
 
 
 def test_load_model_restores_the_ema_or_the_trained_weights(tmp_path):
