@@ -139,6 +139,9 @@ class TrainConfig:
             )
         if self.averaging not in AVERAGING:
             raise ConfigError(f"averaging must be one of {AVERAGING}, got {self.averaging!r}.")
+        if self.averaging != "exponential" and not self.ema:
+            raise ConfigError(f"averaging={self.averaging!r} averages the --ema weights: "
+                              "set ema too.")
         minimums = {
             "batch_size": 1, "train_steps": 1, "log_every": 1, "eval_every": 0,
             "eval_batches": 0, "checkpoint_every": 0, "num_samples": 0,

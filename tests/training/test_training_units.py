@@ -45,6 +45,7 @@ def test_save_grid_writes_a_png(tmp_path):
     ({"learning_rate": -1.0}, "learning_rate must be positive"),
     ({"lr_schedule": "linear"}, "lr_schedule must be one of"),
     ({"averaging": "mean"}, "averaging must be one of"),
+    ({"averaging": "uniform"}, "averages the --ema weights: set ema too"),
     ({"model_dir": ""}, "model_dir is required"),
     ({"time_limit_minutes": -1.0}, "time_limit_minutes must be >= 0"),
     ({"logistic_mixtures": -1}, "logistic_mixtures must be at least 0"),
