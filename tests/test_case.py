@@ -1,5 +1,6 @@
-"""Helpers shared by the model tests: tiny models, every image, position influence."""
+"""Helpers shared by the model tests: tiny models, every image, position influence, a tiny zoo."""
 
+import dataclasses
 import itertools
 
 import keras
@@ -75,3 +76,20 @@ def tiny_zoo(tmp_path, monkeypatch):
     np.savez(tmp_path / "tiny.npz", train=rng.integers(0, 2, (40, 6, 6)).astype(np.uint8),
              valid=rng.integers(0, 2, (12, 6, 6)).astype(np.uint8))
     return f"npz:{tmp_path / 'tiny.npz'}"
+
+
+def tiny_entry(tmp_path, monkeypatch, name):
+    """A 2-step pixelcnn run on the `tiny_zoo` dataset, published as zoo entry ``name`` and
+    registered for this test only; returns ``(entry, the run's TrainConfig)``."""
+    # pylint: disable=import-outside-toplevel
+    from pixel_zoo.training import TrainConfig, train
+    from pixel_zoo.zoo import publishing, registry
+
+    config = TrainConfig(model_dir=str(tmp_path / name), dataset=tiny_zoo(tmp_path, monkeypatch),
+                         num_layers=1, hidden_units=4, batch_size=8, train_steps=2,
+                         eval_every=0, num_samples=0)
+    train(config)
+    entry = publishing.publish(config.model_dir, name, "A tiny entry.", num_samples=1)
+    monkeypatch.setattr(registry, "_REGISTERED", {})  # publish registered it for good
+    pz.zoo.register(dataclasses.replace(entry, weights=str(tmp_path / "weights" / entry.weights)))
+    return entry, config

@@ -66,6 +66,12 @@ flags.DEFINE_string("init_from", None,
                     "or a .weights.h5 file (fresh optimizer; the same model flags as those "
                     "weights, except that --num_layers may add blocks to a zoo entry or run: "
                     "they start as identities).")
+flags.DEFINE_string("distill_from", None,
+                    "zoo:NAME: also learn from this zoo entry's predictions on the training "
+                    "images (distillation; the same images, unconditional).")
+flags.DEFINE_float("distill_weight", TrainConfig.distill_weight,
+                   "Share of the teacher's soft targets in the loss, in (0, 1]; the rest is "
+                   "the images' NLL.")
 flags.DEFINE_float("grad_clip", TrainConfig.grad_clip, "Global gradient norm limit; 0: none.")
 flags.DEFINE_bool("ema", TrainConfig.ema, "Keep EMA weights and evaluate/export with them.")
 flags.DEFINE_enum("averaging", TrainConfig.averaging, training.AVERAGING,

@@ -51,6 +51,10 @@ class TrainConfig:
         or run may start a model with more blocks (``num_layers``), whose extra blocks
         start as identities (`pixel_zoo.training.deepening`). The optimizer starts
         fresh; a resumed run continues from its own checkpoints instead.
+      distill_from: ``zoo:NAME``, a zoo entry of the same images whose predictions the
+        model also learns from (`pixel_zoo.training.distillation`); None: the images alone.
+      distill_weight: the share of the teacher's soft targets in the loss, in (0, 1]
+        (1: the cross-entropy under the teacher's conditionals only); needs distill_from.
       grad_clip: clip the global-batch gradient to this global norm; 0 does not clip.
       ema: keep exponential moving averages of the weights (momentum
         ``min(0.999, (1 + t) / (10 + t))`` at step ``t``: `pixel_zoo.optimizers.AdamWithEMAWarmup`)
@@ -105,6 +109,8 @@ class TrainConfig:
     lr_schedule: str = "constant"
     warmup_steps: int = 0
     init_from: str | None = None
+    distill_from: str | None = None
+    distill_weight: float = 1.0
     grad_clip: float = 0.0
     ema: bool = False
     averaging: str = "exponential"
@@ -142,6 +148,13 @@ class TrainConfig:
         if self.averaging != "exponential" and not self.ema:
             raise ConfigError(f"averaging={self.averaging!r} averages the --ema weights: "
                               "set ema too.")
+        if not 0 < self.distill_weight <= 1:
+            raise ConfigError(f"distill_weight must be in (0, 1], got {self.distill_weight}.")
+        if self.distill_weight != 1 and not self.distill_from:
+            raise ConfigError("distill_weight weighs the teacher of distill_from: set it too.")
+        if self.distill_from and self.class_conditional:
+            raise ConfigError("distill_from trains an unconditional model; leave out "
+                              "class_conditional.")
         minimums = {
             "batch_size": 1, "train_steps": 1, "log_every": 1, "eval_every": 0,
             "eval_batches": 0, "checkpoint_every": 0, "num_samples": 0,

@@ -31,7 +31,8 @@ import pixel_zoo as pz
 from pixel_zoo import data, images
 from pixel_zoo import model_dir as model_dir_lib
 from pixel_zoo.layers import weight_norm
-from pixel_zoo.training import distribute, history, initialization, precision, resume
+from pixel_zoo.training import (distillation, distribute, history, initialization, precision,
+                                resume)
 from pixel_zoo.training.checkpointing import Checkpointer
 from pixel_zoo.training.config import ConfigError
 from pixel_zoo.training.evaluation import Evaluator, eval_dataset, nll
@@ -95,6 +96,9 @@ class _Run:
             self.optimizer.build(self.model.trainable_variables)
             start_averages(self.optimizer, self.model)
             step = tf.Variable(0, dtype=tf.int64, trainable=False, name="step")
+            teacher = distillation.load_teacher(
+                config.distill_from, train_data.image_shape, train_data.num_levels,
+            ) if config.distill_from else None
         if stored:
             _check_same_run(config, stored, self.model)
         self.config, self.strategy = config, strategy
@@ -126,7 +130,8 @@ class _Run:
             self.initialize_from_data(batches)
         batches = batches.skip(self.start)
         self.batches = iter(strategy.experimental_distribute_dataset(batches))
-        self.train_step = _make_train_step(strategy, self.model, self.optimizer, step, config)
+        self.train_step = _make_train_step(strategy, self.model, self.optimizer, step, config,
+                                           teacher)
         self.evaluator = Evaluator(strategy, self.model, eval_dataset(
             valid_data, config.batch_size, config.eval_batches, conditional))
         self.writers = SummaryWriters(config.model_dir, enabled=self.is_chief)
@@ -339,17 +344,26 @@ def _check_same_run(config, previous, model):
         )
 
 
-def _make_train_step(strategy, model, optimizer, step, config):
+def _make_train_step(strategy, model, optimizer, step, config, teacher=None):
     """A `tf.function` taking a distributed iterator: one step on the next global batch.
 
-    Returns the loss (mean nats per image over the global batch), without the L2 term.
+    With a ``teacher`` (``--distill_from``) the step minimizes the distillation loss
+    (`pixel_zoo.training.distillation`). Returns the mean nats per image over the global
+    batch (the plain NLL: no L2 term, no distillation).
     """
 
     def replica_step(batch):
         with tf.GradientTape() as tape:
-            per_image = nll(model, batch, training=True)  # (B / replicas,)
+            if teacher is not None:
+                objective, per_image = distillation.distilled_nll(
+                    model, teacher, batch, config.distill_weight)
+            else:
+                objective = per_image = nll(model, batch, training=True)  # (B / replicas,)
             loss = tf.nn.compute_average_loss(per_image, global_batch_size=config.batch_size)
-            scaled_loss = optimizer.scale_loss(loss + _l2_penalty(model, config.l2_regularization))
+            objective = tf.nn.compute_average_loss(objective,
+                                                   global_batch_size=config.batch_size)
+            scaled_loss = optimizer.scale_loss(
+                objective + _l2_penalty(model, config.l2_regularization))
         grads = tape.gradient(scaled_loss, model.trainable_variables)
         grads = clip_by_global_batch_norm(grads, config.grad_clip, optimizer.scale_loss(1.0))
         optimizer.apply_gradients(zip(grads, model.trainable_variables))

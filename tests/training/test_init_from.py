@@ -10,23 +10,15 @@ import pytest
 
 import pixel_zoo as pz
 from pixel_zoo import model_dir as model_dir_lib
-from pixel_zoo.training import ConfigError, TrainConfig, initialization, optimizer, train
+from pixel_zoo.training import ConfigError, initialization, optimizer, train
 from pixel_zoo.zoo import provenance, publishing, registry
-from test_case import tiny_zoo
+from test_case import tiny_entry
 
 
 @pytest.fixture
 def parent_entry(tmp_path, monkeypatch):
     """A 2-step run published as zoo entry ``tiny_parent`` and registered; its config."""
-    dataset = tiny_zoo(tmp_path, monkeypatch)
-    config = TrainConfig(model_dir=str(tmp_path / "parent"), dataset=dataset,
-                         num_layers=1, hidden_units=4, batch_size=8, train_steps=2,
-                         eval_every=0, num_samples=0)
-    train(config)
-    entry = publishing.publish(config.model_dir, "tiny_parent", "Parent.", num_samples=1)
-    monkeypatch.setattr(registry, "_REGISTERED", {})  # registered for this test only
-    pz.zoo.register(dataclasses.replace(entry, weights=str(tmp_path / "weights" / entry.weights)))
-    return entry, config
+    return tiny_entry(tmp_path, monkeypatch, "tiny_parent")
 
 
 def test_a_run_from_a_zoo_entry_starts_at_its_weights_and_continues_its_history(
