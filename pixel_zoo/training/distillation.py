@@ -26,9 +26,8 @@ from absl import logging
 
 import pixel_zoo as pz
 from pixel_zoo.training.config import ConfigError
-from pixel_zoo.zoo import loading, registry
-
-ZOO_PREFIX = "zoo:"
+from pixel_zoo.training.initialization import ZOO_PREFIX
+from pixel_zoo.zoo import registry
 
 
 def load_teacher(source, image_shape, num_levels):
@@ -44,7 +43,7 @@ def load_teacher(source, image_shape, num_levels):
     name = source[len(ZOO_PREFIX):]
     try:
         entry = registry.get(name)
-        teacher = pz.zoo.load(name)
+        teacher = pz.zoo.load(name)  # checks the weights against entry.sha256
     except (FileNotFoundError, ValueError) as error:
         raise ConfigError(f"--distill_from={source}: {error}") from error
     if teacher.num_classes is not None:
@@ -56,8 +55,7 @@ def load_teacher(source, image_shape, num_levels):
             f"{teacher.num_levels} levels, and this dataset has {tuple(image_shape)} images "
             f"of {num_levels} levels.")
     teacher.trainable = False
-    logging.info("Distilling from %s (sha256 %s, %s)", source,
-                 loading.sha256_of(entry.weights_path), entry.metrics)
+    logging.info("Distilling from %s (sha256 %s, %s)", source, entry.sha256, entry.metrics)
     return teacher
 
 
