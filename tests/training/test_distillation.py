@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from pixel_zoo import model_dir as model_dir_lib
 from pixel_zoo.training import ConfigError, distillation, history, train
 from test_case import tiny_entry, tiny_model
 
@@ -49,13 +50,21 @@ def test_load_teacher_refuses_what_cannot_teach_these_images():
         distillation.load_teacher("zoo:pixelcnn_binarized_mnist", (6, 6, 1), 2)
 
 
-def test_a_distilled_run_trains_and_keeps_its_teacher_on_record(tmp_path, monkeypatch):
+def test_a_distilled_run_learns_from_its_teacher_and_keeps_it_on_record(tmp_path, monkeypatch):
     _, teacher_config = tiny_entry(tmp_path, monkeypatch, "tiny_teacher")
     # A student of another family learns from it.
     config = dataclasses.replace(teacher_config, model_dir=str(tmp_path / "student"),
                                  model="gated_pixelcnn", distill_from="zoo:tiny_teacher",
                                  distill_weight=0.5)
     assert np.isfinite(train(config)["nats"])
+    # The same run without the teacher (same seed: same start and batches) ends elsewhere.
+    plain = dataclasses.replace(config, model_dir=str(tmp_path / "plain"), distill_from=None,
+                                distill_weight=1.0)
+    train(plain)
+    distilled, undistilled = (model_dir_lib.load_model(run.model_dir, use_ema=False)
+                              for run in (config, plain))
+    assert max(np.max(np.abs(a - b)) for a, b in
+               zip(distilled.get_weights(), undistilled.get_weights())) > 1e-4
     command = history.read(config.model_dir)[-1]["command"]
     assert "--distill_from=zoo:tiny_teacher --distill_weight=0.5 " in command
     with pytest.raises(ConfigError, match="distill_weight"):  # it fixes the run's loss
