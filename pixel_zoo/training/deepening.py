@@ -10,8 +10,8 @@ there: a capacity-bound zoo entry gains depth without starting over
 (``--init_from=zoo:NAME --num_layers=MORE``).
 
 Example:
-    >>> trained = pz.zoo.load("pixelcnn_binarized_mnist")               # 12 blocks
-    >>> deeper = pz.models.build("pixelcnn", (28, 28, 1), 2, num_layers=16,
+    >>> trained = pz.zoo.load("pixelcnn_binarized_mnist")               # 16 blocks
+    >>> deeper = pz.models.build("pixelcnn", (28, 28, 1), 2, num_layers=20,
     ...                          hidden_units=64, output_units=128)
     >>> copy_weights(deeper, trained)                                   # 4 new blocks
     4
