@@ -77,3 +77,13 @@ def test_every_packaged_model_loads_and_samples(name):
     labels = {"labels": [0, 1]} if entry.hyperparameters.get("num_classes") else {}
     samples = model.sample(2, seed=(1, 2), **labels)
     assert np.isfinite(np.asarray(model.log_prob(samples, **labels))).all()
+
+
+@pytest.mark.parametrize("name", pz.zoo.list_models())
+def test_every_packaged_card_names_folders_by_variable_not_machine_path(name):
+    training = pz.zoo.get(name).training
+    commands = [training.get("command", "")] + [
+        segment["command"] for segment in training.get("history", [])]
+    for command in commands:
+        folders = [flag for flag in command.split() if flag.startswith(("--model_dir=", "--data_dir="))]
+        assert all(folder.split("=", 1)[1].startswith("$") for folder in folders), folders
