@@ -84,6 +84,7 @@ def test_every_packaged_card_names_folders_by_variable_not_machine_path(name):
     training = pz.zoo.get(name).training
     commands = [training.get("command", "")] + [
         segment["command"] for segment in training.get("history", [])]
-    for command in commands:
-        folders = [flag for flag in command.split() if flag.startswith(("--model_dir=", "--data_dir="))]
-        assert all(folder.split("=", 1)[1].startswith("$") for folder in folders), folders
+    values = [flag.split("=", 1)[1] for command in commands for flag in command.split()
+              if flag.startswith("--") and "=" in flag]
+    paths = [value for value in values if value.split(":", 1)[-1].startswith(("/", "~"))]
+    assert not paths, paths  # e.g. --model_dir=/work/runs/x, --init_from=run:/work/runs/y
