@@ -14,10 +14,10 @@ sub-pixel become those logits:
   probabilities from the first step. The Categorical is the same kind of
   distribution, with ``3 K`` instead of 256 outputs per sub-pixel, and the
   training loss needs only the observed bin.
-- `CoupledLogisticMixtureHead` (RGB, PixelCNN++'s channel coupling): the
-  mixture weights are shared by a pixel's three sub-pixels, and the means of
-  G and B move linearly with the pixel's own R (and G) values, so the head
-  needs those values (``images``) as well as the outputs. Only for networks
+- `CoupledLogisticMixtureHead` (RGB, PixelCNN++'s likelihood): one mixture
+  over the pixel of products of its three channels, the means of G and B
+  moving linearly with the pixel's own R (and G) values. G's and B's
+  conditionals read those values (``images``) as well as the outputs. Only for networks
   whose outputs at a pixel ignore the whole pixel (`pixel_zoo.models.PixelCNNPP`).
 
 Example:
@@ -169,6 +169,13 @@ class LogisticMixtureHead:
     def _bin_log_probs(self, outputs, levels):
         """Log-probability of the bins ``levels`` (int, broadcast with ``outputs[..., 0]``)."""
         weights, means, log_scales = tf.split(outputs, 3, axis=-1)  # [..., K] each
+        return tf.reduce_logsumexp(
+            tf.nn.log_softmax(weights) + self._component_log_probs(means, log_scales, levels),
+            axis=-1,
+        )
+
+    def _component_log_probs(self, means, log_scales, levels):
+        """Each component's log-probability ``[..., K]`` of the bins ``levels`` (int, ``[...]``)."""
         log_scales = tf.clip_by_value(log_scales, MIN_LOG_SCALE, MAX_LOG_SCALE)
         half_bin = 1.0 / (self.num_levels - 1)
         centres = tf.cast(levels, tf.float32)[..., None] * (2 * half_bin) - 1.0  # [..., 1]
@@ -185,22 +192,33 @@ class LogisticMixtureHead:
         # End bins: the one CDF term; a big - small of 0 there is never read.
         small = tf.where(first | last, -math.inf, small)
         log_big = tf.math.log_sigmoid(tf.where(first, upper, tf.where(last, -lower, big)))
-        log_bin = log_big + _tfp().math.log1mexp(tf.math.log_sigmoid(small) - log_big)
-        return tf.reduce_logsumexp(tf.nn.log_softmax(weights) + log_bin, axis=-1)
+        return log_big + _tfp().math.log1mexp(tf.math.log_sigmoid(small) - log_big)
 
 
 class CoupledLogisticMixtureHead(LogisticMixtureHead):
-    """PixelCNN++'s RGB mixture: shared weights, G's and B's means linear in the pixel's R and G.
+    """PixelCNN++'s RGB mixture: a mixture over ``K`` components of products of the three channels.
+
+    With the pixel's values ``r, g, b``, the pixel's probability is PixelCNN++'s
+    (Salimans et al. 2017; openai/pixel-cnn ``discretized_mix_logistic_loss``)::
+
+        p(r, g, b) = sum_k pi_k p_k(r) p_k(g | r) p_k(b | r, g)
+
+    where each ``p_k`` is a discretized logistic: R's with mean ``mu_R,k``,
+    G's with mean ``mu_G,k + alpha_k x_R``, B's with mean
+    ``mu_B,k + beta_k x_R + gamma_k x_G`` (``x_R``, ``x_G`` the pixel's values
+    scaled to ``[-1, 1]``). The model is still a Categorical per sub-pixel in
+    raster + RGB order: R's is the mixture under the prior weights ``pi_k``;
+    G's is the mixture under the posterior weights given R,
+    ``pi_k p_k(r) / sum_j pi_j p_j(r)``, and B's under those given R and G.
+    The product of the three conditionals is the sum above exactly.
 
     Each sub-pixel has ``units = 4 K`` outputs: ``K`` weight logits, ``K``
-    means, ``K`` log-scales and ``K`` coefficients. The mixture's weights are
-    the sum of the three sub-pixels' weight logits (one set for the pixel).
-    With ``x_R``, ``x_G`` the pixel's values scaled to ``[-1, 1]`` and
-    ``alpha, beta, gamma = tanh`` of the R, G and B coefficients,
-    ``mean_G += alpha x_R`` and ``mean_B += beta x_R + gamma x_G``, as in
-    PixelCNN++. The logits of a sub-pixel depend only on the pixel's earlier
+    means, ``K`` log-scales and ``K`` coefficients (``alpha, beta, gamma =
+    tanh`` of the R, G and B sub-pixels' coefficients). The pixel's one set of
+    weight logits ``log pi_k`` is the sum of its three sub-pixels' weight
+    logits. The logits of a sub-pixel depend only on the pixel's earlier
     sub-pixels, so with outputs that ignore the current pixel the model keeps
-    raster + RGB order, and each sub-pixel is a Categorical over its bins.
+    raster + RGB order.
 
     Args:
       num_levels: values per sub-pixel.
@@ -220,19 +238,19 @@ class CoupledLogisticMixtureHead(LogisticMixtureHead):
         self.units = 4 * self.num_components
 
     def logits(self, outputs, images=None):
-        """Logits ``[..., 3, num_levels]`` from ``[..., 3, 4K]`` outputs and the int ``images`` ``[..., 3]``.
+        """Logits ``[..., 3, L]`` from ``[..., 3, 4K]`` outputs and the int ``images`` ``[..., 3]``.
 
         A sub-pixel's logits read only the values of the pixel's earlier sub-pixels.
         """
         if images is None:
             raise ValueError("the coupled mixture head needs the images' values for its logits.")
-        return super().logits(self._uncoupled(outputs, images))
+        return super().logits(self._conditionals(outputs, images))
 
     def log_prob(self, outputs, images):
-        return super().log_prob(self._uncoupled(outputs, images), images)
+        return super().log_prob(self._conditionals(outputs, images), images)
 
-    def _uncoupled(self, outputs, images):
-        """Each sub-pixel's own mixture ``[..., 3, 3K]`` given its pixel's earlier values."""
+    def _conditionals(self, outputs, images):
+        """Each sub-pixel's mixture ``[..., 3, 3K]`` given its pixel's earlier values."""
         weights, means, log_scales, coefficients = tf.split(
             tf.cast(outputs, tf.float32), 4, axis=-1
         )  # [..., 3, K] each
@@ -243,5 +261,11 @@ class CoupledLogisticMixtureHead(LogisticMixtureHead):
         means = tf.stack(
             [mean_red, mean_green + alpha * red, mean_blue + beta * red + gamma * green], axis=-2
         )
-        shared = tf.broadcast_to(tf.reduce_sum(weights, axis=-2, keepdims=True), tf.shape(means))
-        return tf.concat([shared, means, log_scales], axis=-1)  # [..., 3, 3K]
+        # log pi_k, then the posterior's unnormalized log-weights given R, then given R and G.
+        prior = tf.reduce_sum(weights, axis=-2)  # [..., K]
+        observed = self._component_log_probs(means, log_scales, images)  # [..., 3, K]
+        red_given, green_given, _ = tf.unstack(observed, axis=-2)  # log p_k(r), log p_k(g | r)
+        posterior = tf.stack(
+            [prior, prior + red_given, prior + red_given + green_given], axis=-2
+        )  # [..., 3, K]
+        return tf.concat([posterior, means, log_scales], axis=-1)  # [..., 3, 3K]
