@@ -52,13 +52,12 @@ def load_folder_split(name: str, root: str, split: str) -> ImageData:
         >>> d.images.shape, len(d.class_names)  # doctest: +SKIP
         ((5000, 32, 32, 3), 10)
     """
-    split = resolve_split(name, split, test_is_valid=False)
+    split = resolve_split(name, split, has_test=False)
     images, labels, class_names = _load_folder(name, os.path.abspath(root))
     in_split = np.arange(len(images)) % _VALID_EVERY == 0
     if split == TRAIN:
         in_split = ~in_split
-    return ImageData(images[in_split], None if labels is None else labels[in_split],
-                     num_levels=256, class_names=class_names)
+    return ImageData(images, labels, num_levels=256, class_names=class_names).subset(in_split)
 
 
 def _load_folder(name, root):

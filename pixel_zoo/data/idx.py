@@ -9,12 +9,10 @@ import os
 import numpy as np
 
 from pixel_zoo.data.image_data import ImageData
-from pixel_zoo.data.splits import VALID, resolve_split
+from pixel_zoo.data.splits import TEST, carve, resolve_split
 
 # IDX type code (third magic byte) -> big-endian numpy dtype.
 _DTYPES = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
-# Split -> file name prefix in the MNIST distribution.
-_PREFIXES = {"train": "train", VALID: "t10k"}
 
 
 def read_idx(path: str) -> np.ndarray:
@@ -73,9 +71,10 @@ def has_idx_files(directory: str) -> bool:
 def load_idx_split(name: str, directory: str, split: str) -> ImageData:
     """Reads one split of an MNIST-layout folder of IDX files.
 
-    "train" reads ``train-images-idx3-ubyte.gz`` and ``train-labels-idx1-ubyte.gz``; "valid"
-    (alias "test": it is the official test split) reads the ``t10k-*`` pair. Images are 8-bit,
-    so ``num_levels`` is 256.
+    "train" is the first 50,000 images of ``train-images-idx3-ubyte.gz`` (with
+    ``train-labels-idx1-ubyte.gz``), "valid" its last 10,000
+    (`pixel_zoo.data.splits.carve`), and "test" the official test pair
+    ``t10k-*``, for final figures only. Images are 8-bit, so ``num_levels`` is 256.
 
     Args:
         name: dataset name, for messages.
@@ -90,11 +89,12 @@ def load_idx_split(name: str, directory: str, split: str) -> ImageData:
         ValueError: unknown split, malformed file, or images and labels that do not match.
 
     Example:
-        >>> d = load_idx_split("mnist", "/work/shared/data/mnist", "test")  # doctest: +SKIP
+        >>> d = load_idx_split("mnist", "/work/shared/data/mnist", "valid")  # doctest: +SKIP
         >>> d.images.shape, d.labels.shape  # doctest: +SKIP
         ((10000, 28, 28, 1), (10000,))
     """
-    prefix = _PREFIXES[resolve_split(name, split, test_is_valid=True)]
+    split = resolve_split(name, split, has_test=True)
+    prefix = "t10k" if split == TEST else "train"
     image_path = os.path.join(directory, f"{prefix}-images-idx3-ubyte.gz")
     label_path = os.path.join(directory, f"{prefix}-labels-idx1-ubyte.gz")
     for path in (image_path, label_path):
@@ -107,4 +107,5 @@ def load_idx_split(name: str, directory: str, split: str) -> ImageData:
     if labels.ndim != 1 or len(labels) != len(images):
         raise ValueError(f"{label_path}: expected {len(images)} labels [N], got shape "
                          f"{labels.shape}")
-    return ImageData(images[..., None], labels.astype(np.int32), num_levels=256)
+    data = ImageData(images[..., None], labels.astype(np.int32), num_levels=256)
+    return data if split == TEST else data.subset(carve(split, len(images)))

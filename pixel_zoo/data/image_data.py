@@ -69,6 +69,17 @@ class ImageData:
             raise ValueError(
                 f"labels has value {labels.max()} but there are only {len(names)} class_names")
 
+    def subset(self, index) -> "ImageData":
+        """The images (and labels) at ``index``: a slice, or a boolean or integer array.
+
+        Example:
+            >>> five = ImageData(np.zeros((5, 2, 2, 1), np.uint8), num_levels=2)
+            >>> five.subset(slice(3)).images.shape
+            (3, 2, 2, 1)
+        """
+        return ImageData(self.images[index], None if self.labels is None else self.labels[index],
+                         self.num_levels, self.class_names)
+
     @property
     def image_shape(self) -> tuple[int, int, int]:
         """The ``(H, W, C)`` shape of one image."""

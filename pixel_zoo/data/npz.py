@@ -7,22 +7,21 @@ import os
 import numpy as np
 
 from pixel_zoo.data.image_data import ImageData
-from pixel_zoo.data.splits import TRAIN, VALID, resolve_split
+from pixel_zoo.data.splits import TEST, TRAIN, VALID, resolve_split
 
 
 def load_npz_split(name: str, path: str, split: str) -> ImageData:
     """Reads one split of an ``.npz`` archive.
 
-    "train" reads array ``train``; "valid" reads ``valid``, or ``test`` when the archive has no
-    ``valid`` (then "test" is accepted as an alias of "valid"; where the archive has ``valid``
-    the test split stays held out). Labels come from an optional ``<key>_labels`` array, e.g.
+    "train" reads array ``train``, "test" array ``test``; "valid" reads ``valid``, or ``test``
+    when the archive has no ``valid``. Labels come from an optional ``<key>_labels`` array, e.g.
     ``valid_labels``. Per-image 2-D arrays ``[N, H, W]`` get a channel axis. ``num_levels`` is 2
     when the largest value is <= 1, else 256.
 
     Args:
         name: dataset name, for messages.
         path: the ``.npz`` file.
-        split: "train", "valid" (or "test", see above).
+        split: "train", "valid" or "test" (see above).
 
     Returns:
         ImageData for the split.
@@ -40,9 +39,9 @@ def load_npz_split(name: str, path: str, split: str) -> ImageData:
         raise FileNotFoundError(f"{name}: no file {path}")
     with np.load(path, allow_pickle=False) as archive:
         keys = set(archive.files)
-        has_test_only = VALID not in keys and "test" in keys
-        split = resolve_split(name, split, test_is_valid=has_test_only)
-        key = "test" if split == VALID and has_test_only else split
+        has_test_only = VALID not in keys and TEST in keys
+        split = resolve_split(name, split, has_test=TEST in keys)
+        key = TEST if split == VALID and has_test_only else split
         if key not in keys:
             wanted = "'valid' or 'test'" if split == VALID else f"'{TRAIN}'"
             raise ValueError(f"{name}: {path} has no array {wanted}; it has {sorted(keys)}")

@@ -39,7 +39,8 @@ def load_split(name: str, split: str, data_dir: str | None = None) -> ImageData:
     * ``binarized_mnist``: ``data_dir/binarized_mnist.npz`` (arrays ``train``, ``valid``;
       ``num_levels=2``, no labels), else tfds ``binarized_mnist`` (train / validation).
     * ``mnist``, ``fashion_mnist``: the IDX files ``data_dir/<name>/*-ubyte.gz`` ("train" =
-      ``train-*``, "valid" = ``t10k-*``), else tfds; with labels, ``num_levels=256``.
+      the first 50,000 of ``train-*``, "valid" its last 10,000, "test" = ``t10k-*``), else
+      tfds, split the same way; with labels, ``num_levels=256``.
     * ``cifar10_jpeg``: the image folder ``data_dir/cifar10_jpeg/train``, read as
       ``folder:``; "valid" is every 10th image (5,000), "train" the rest.
     * ``npz:PATH``: arrays ``train`` / ``valid`` (or ``test``) and optional ``<split>_labels``.
@@ -47,14 +48,15 @@ def load_split(name: str, split: str, data_dir: str | None = None) -> ImageData:
     * anything else (e.g. ``cifar10``, ``downsampled_imagenet/32x32``): tensorflow-datasets,
       ``num_levels=256``, labels if the dataset has a ``label`` feature.
 
-    Splits are "train" and "valid". "test" is an alias of "valid" only where the held-out split
-    *is* the official test split (``mnist``, ``fashion_mnist``, tfds datasets without a
-    ``validation`` split, npz files without ``valid``); for ``binarized_mnist`` and
-    ``cifar10_jpeg`` the test split is held out and "test" is an error.
+    Splits are "train", "valid" and "test". Choose weights, settings and thresholds on
+    "valid"; "test" is for final figures. Where a dataset has no validation split of its own
+    (``mnist``, ``fashion_mnist``, tfds datasets without ``validation``), "valid" is the
+    last 10,000 training images and "train" the rest. For ``binarized_mnist`` and
+    ``cifar10_jpeg`` the test split is held out here and "test" is an error.
 
     Args:
         name: dataset name, see above and :func:`dataset_names`.
-        split: "train" or "valid" (or "test", see above).
+        split: "train", "valid" or "test" (see above).
         data_dir: folder holding local copies (e.g. ``/work/shared/data``); None skips local
             copies and downloads tfds datasets (``cifar10_jpeg`` then cannot be found).
 

@@ -1,35 +1,54 @@
-"""Split names shared by every reader: "train", "valid", and "test" where it means "valid"."""
+"""Split names shared by every reader: "train", "valid" and "test", and how "valid" is carved.
 
-TRAIN, VALID = "train", "valid"
-TEST_ALIAS = "test"
+Where a dataset has only a training and an official test split (MNIST,
+Fashion-MNIST), "valid" is carved out of the training split (its last
+`VALID_FROM_TRAIN` images; "train" is the rest) and "test" is the official
+test split, kept for final figures: weights, settings and thresholds are
+chosen on "valid", never on "test".
+"""
+
+TRAIN, VALID, TEST = "train", "valid", "test"
+# Images at the end of a training split that become the validation split.
+VALID_FROM_TRAIN = 10_000
 
 
-def resolve_split(dataset: str, split: str, test_is_valid: bool) -> str:
-    """Returns the canonical split ("train" or "valid") for a requested split name.
-
-    "test" is accepted as an alias of "valid" only where the dataset's held-out split *is* its
-    official test split (``test_is_valid``); elsewhere the test split is held out and "test"
-    is an error rather than silently reading the validation split.
+def resolve_split(dataset: str, split: str, has_test: bool) -> str:
+    """Returns the requested split if the dataset offers it, else raises naming the ones it does.
 
     Args:
         dataset: dataset name, used in the error message.
         split: the requested split.
-        test_is_valid: whether "test" is an alias of "valid" for this dataset.
+        has_test: whether the dataset's test split can be read; where it is held out
+            (``binarized_mnist``, ``cifar10_jpeg``), "test" is an error rather than
+            silently another split.
 
     Returns:
-        "train" or "valid".
+        "train", "valid" or "test".
 
     Raises:
-        ValueError: the split is not one of the valid splits, which the message lists.
+        ValueError: the split is not one of the dataset's, which the message lists.
 
     Example:
-        >>> resolve_split("mnist", "test", test_is_valid=True)
-        'valid'
+        >>> resolve_split("mnist", "test", has_test=True)
+        'test'
     """
-    if split in (TRAIN, VALID):
+    offered = (TRAIN, VALID, TEST) if has_test else (TRAIN, VALID)
+    if split in offered:
         return split
-    if split == TEST_ALIAS and test_is_valid:
-        return VALID
-    valid = f"'{TRAIN}', '{VALID}'" + (f", '{TEST_ALIAS}' (alias of '{VALID}')"
-                                       if test_is_valid else "")
-    raise ValueError(f"{dataset}: unknown split {split!r}; valid splits: {valid}")
+    held_out = "" if has_test else f" ('{TEST}' is held out)"
+    raise ValueError(f"{dataset}: unknown split {split!r}; valid splits: "
+                     f"{', '.join(repr(name) for name in offered)}{held_out}")
+
+
+def carve(split: str, num_images: int) -> slice:
+    """The part of a training split of ``num_images`` images that is ``split`` ("train"/"valid").
+
+    Example:
+        >>> carve("valid", 60_000)
+        slice(50000, 60000, None)
+    """
+    start = num_images - VALID_FROM_TRAIN
+    if start <= 0:
+        raise ValueError(f"a training split of {num_images} images is too small to carve "
+                         f"{VALID_FROM_TRAIN} validation images out of it")
+    return slice(start, num_images) if split == VALID else slice(0, start)

@@ -10,7 +10,7 @@ import numpy as np
 from absl import logging
 
 from pixel_zoo.data.image_data import ImageData
-from pixel_zoo.data.splits import TRAIN, VALID, resolve_split
+from pixel_zoo.data.splits import TEST, TRAIN, VALID, carve, resolve_split
 
 
 class TfdsUnavailableError(Exception):
@@ -24,16 +24,18 @@ class UnknownTfdsDatasetError(ValueError):
 def load_tfds_split(name: str, split: str, num_levels: int = 256) -> ImageData:
     """Reads one split of a tensorflow-datasets image dataset into memory.
 
-    "valid" reads the dataset's ``validation`` split if it has one, else ``test`` (and then
-    "test" is accepted as an alias of "valid"). The image feature must be ``image``; labels are
-    read from a ``label`` feature when there is one (with its class names). The dataset is
+    "valid" reads the dataset's ``validation`` split if it has one; else it is the last
+    10,000 images of ``train`` and "train" the rest (`pixel_zoo.data.splits.carve`), as
+    for MNIST and Fashion-MNIST. "test" reads ``test``, for final figures only. The image
+    feature must be ``image``; labels are read from a ``label`` feature when there is one
+    (with its class names). The dataset is
     downloaded and prepared in tfds' own data dir (``$TFDS_DATA_DIR`` or
     ``~/tensorflow_datasets``) on first use; a log line says so before it starts, and the
     partial downloads (``*.tmp.*``, ``*.incomplete*``) of a failed attempt are removed.
 
     Args:
         name: tfds name, optionally with config and version, e.g. ``"downsampled_imagenet/32x32"``.
-        split: "train", "valid" (or "test", see above).
+        split: "train", "valid" or "test" (see above).
         num_levels: intensity levels of the images (2 for ``binarized_mnist``).
 
     Returns:
@@ -50,7 +52,7 @@ def load_tfds_split(name: str, split: str, num_levels: int = 256) -> ImageData:
         >>> d.images.shape, d.class_names[0]  # doctest: +SKIP
         ((10000, 32, 32, 3), 'airplane')
     """
-    resolve_split(name, split, test_is_valid=True)  # reject junk before any download
+    resolve_split(name, split, has_test=True)  # reject junk before any download
     try:
         import tensorflow_datasets as tfds  # pylint: disable=import-outside-toplevel
     except ImportError as err:
@@ -72,15 +74,17 @@ def load_tfds_split(name: str, split: str, num_levels: int = 256) -> ImageData:
     except Exception as err:  # tfds raises many kinds (network, missing extras, ...)
         _remove(set(partial_downloads(root)) - before)  # only this attempt's leftovers
         raise TfdsUnavailableError(f"{type(err).__name__}: {err}") from err
-    held_out = "validation" if "validation" in builder.info.splits else "test"
-    split = resolve_split(name, split, test_is_valid=held_out == "test")
-    arrays = tfds.as_numpy(builder.as_dataset(split=TRAIN if split == TRAIN else held_out,
-                                              batch_size=-1))
+    splits = builder.info.splits
+    split = resolve_split(name, split, has_test="test" in splits)
+    carved = split != TEST and "validation" not in splits
+    source = {TRAIN: "train", VALID: "validation", TEST: "test"}[TRAIN if carved else split]
+    arrays = tfds.as_numpy(builder.as_dataset(split=source, batch_size=-1))
     labels, class_names = None, None
     if "label" in features:
         labels = arrays["label"].astype(np.int32)
         class_names = tuple(getattr(features["label"], "names", None) or ()) or None
-    return ImageData(arrays["image"].astype(np.uint8), labels, num_levels, class_names)
+    data = ImageData(arrays["image"].astype(np.uint8), labels, num_levels, class_names)
+    return data.subset(carve(split, len(data.images))) if carved else data
 
 
 def tfds_data_dir() -> str:

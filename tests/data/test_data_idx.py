@@ -40,7 +40,7 @@ def test_truncated_data_and_bad_gzip(tmp_path):
         read_idx(str(tmp_path / "plain-ubyte.gz"))
 
 
-def _write_mnist_copy(root, n_train=5, n_test=3):
+def _write_mnist_copy(root, n_train=10_005, n_test=3):
     root.mkdir()
     rng = np.random.default_rng(0)
     for prefix, n in (("train", n_train), ("t10k", n_test)):
@@ -48,22 +48,31 @@ def _write_mnist_copy(root, n_train=5, n_test=3):
         _write_idx(root / f"{prefix}-labels-idx1-ubyte.gz", np.arange(n) % 10)
 
 
-def test_load_split_reads_idx_copy(tmp_path):
+def test_load_split_validates_on_the_last_10000_training_images_and_tests_on_t10k(tmp_path):
     _write_mnist_copy(tmp_path / "fashion_mnist")
+    whole = read_idx(str(tmp_path / "fashion_mnist" / "train-images-idx3-ubyte.gz"))
     train = data.load_split("fashion_mnist", "train", data_dir=str(tmp_path))
+    valid = data.load_split("fashion_mnist", "valid", data_dir=str(tmp_path))
     test = data.load_split("fashion_mnist", "test", data_dir=str(tmp_path))
     assert train.images.shape == (5, 6, 7, 1) and train.images.dtype == np.uint8
     assert train.num_levels == 256 and train.labels.dtype == np.int32
+    np.testing.assert_array_equal(train.images[..., 0], whole[:5])
+    np.testing.assert_array_equal(valid.images[..., 0], whole[5:])
+    np.testing.assert_array_equal(valid.labels, np.arange(5, 10_005) % 10)
     np.testing.assert_array_equal(test.labels, [0, 1, 2])
-    valid = data.load_split("fashion_mnist", "valid", data_dir=str(tmp_path))
-    np.testing.assert_array_equal(valid.images, test.images)
+
+
+def test_a_training_split_too_small_to_carve_validation_from_is_refused(tmp_path):
+    _write_mnist_copy(tmp_path / "mnist", n_train=10_000)
+    with pytest.raises(ValueError, match="too small to carve 10000 validation images"):
+        data.load_split("mnist", "valid", data_dir=str(tmp_path))
 
 
 def test_load_split_label_count_mismatch_and_missing_file(tmp_path):
     _write_mnist_copy(tmp_path / "mnist")
     _write_idx(tmp_path / "mnist" / "t10k-labels-idx1-ubyte.gz", np.zeros(2))
     with pytest.raises(ValueError, match="expected 3 labels"):
-        data.load_split("mnist", "valid", data_dir=str(tmp_path))
+        data.load_split("mnist", "test", data_dir=str(tmp_path))
     (tmp_path / "mnist" / "train-labels-idx1-ubyte.gz").unlink()
     with pytest.raises(FileNotFoundError, match="train-labels-idx1-ubyte.gz"):
         data.load_split("mnist", "train", data_dir=str(tmp_path))

@@ -27,7 +27,7 @@ def test_unknown_split_lists_valid_splits(tmp_path):
     np.savez(tmp_path / "binarized_mnist.npz", train=np.zeros((2, 3, 3), np.uint8),
              valid=np.zeros((1, 3, 3), np.uint8))
     with pytest.raises(ValueError, match=r"unknown split 'validation'; valid splits: 'train', "
-                                         r"'valid'$"):
+                                         r"'valid' \('test' is held out\)$"):
         data.load_split("binarized_mnist", "validation", data_dir=str(tmp_path))
     with pytest.raises(ValueError, match="unknown split 'test'"):  # its test split is held out
         data.load_split("binarized_mnist", "test", data_dir=str(tmp_path))
