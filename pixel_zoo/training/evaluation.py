@@ -7,6 +7,7 @@ Example:
 
 import time
 
+import numpy as np
 import tensorflow as tf
 
 import pixel_zoo as pz
@@ -22,6 +23,18 @@ def nll(model, batch, training=False):
     """
     batch = batch if isinstance(batch, tuple) else (batch,)
     return -model.log_prob(*batch, training=training)
+
+
+def per_image_nll(model, split_data, batch_size=100):
+    """The NLL in nats of each image of ``split_data``, in order: float64 ``[N]``.
+
+    Example:
+        >>> per_image_nll(model, valid_data).mean()
+        82.9
+    """
+    dataset = eval_dataset(split_data, batch_size, with_labels=model.num_classes is not None)
+    step = tf.function(lambda batch: nll(model, batch), reduce_retracing=True, autograph=False)
+    return np.concatenate([step(batch).numpy() for batch in dataset]).astype(np.float64)
 
 
 def eval_dataset(split_data, batch_size, num_batches=0, with_labels=False):

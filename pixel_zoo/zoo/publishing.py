@@ -3,14 +3,14 @@
 import dataclasses
 
 import numpy as np
-import tensorflow as tf
 
 from pixel_zoo import data, images, ood, ood_plot
+from pixel_zoo import metrics as metrics_lib
 from pixel_zoo import model_dir as model_dir_lib
 from pixel_zoo.training import evaluation, history, initialization
-from pixel_zoo.zoo import provenance, registry
+from pixel_zoo.zoo import comparison, provenance, registry
 from pixel_zoo.zoo.entry import CARDS_DIR, WEIGHTS_DIR, ZooEntry
-from pixel_zoo.zoo.loading import load, sha256_of
+from pixel_zoo.zoo.loading import build_model, load, sha256_of
 
 HYPERPARAMETERS = ("num_layers", "hidden_units", "output_units", "num_classes",
                    "logistic_mixtures", "num_hierarchies", "dropout", "weight_norm")
@@ -50,7 +50,12 @@ def build_arguments(model):
 
 
 class WorseThanPublished(ValueError):
-    """Publishing would replace a zoo entry with one of higher validation NLL."""
+    """Publishing would replace a zoo entry with weights not better than its by more than noise."""
+
+
+# The card's subset figure: its mean NLL on the first images of the validation split,
+# which a test scores again for every packaged entry.
+SUBSET_IMAGES = 100
 
 
 def publish(model_dir, name, description=None, data_dir=None, num_samples=16, seed=1,
@@ -59,7 +64,12 @@ def publish(model_dir, name, description=None, data_dir=None, num_samples=16, se
 
     Every figure in the card is measured or read here: the validation NLL on the whole
     split, for the raw weights and (for a run with ``--ema``) the moving averages, of
-    which the card ships the better one, saying so; the training history from the run's
+    which the card ships the better one, saying so; the mean NLL on the split's first
+    `SUBSET_IMAGES` images (``valid_subset``); the NLL on the test split where the
+    dataset has one that is not held out (``test_nats``: nothing is chosen on it); where
+    an entry of that name exists, the paired comparison with its weights on every
+    validation image
+    (`pixel_zoo.zoo.comparison`, ``improvement``); the training history from the run's
     ``history.jsonl`` (continuing the zoo entry it started from, with ``--init_from``),
     checked to chain from step 0 to the trained steps (`pixel_zoo.zoo.provenance`),
     and the compute it took. The figures are ``NAME.png``, a grid of samples, and
@@ -73,14 +83,15 @@ def publish(model_dir, name, description=None, data_dir=None, num_samples=16, se
       data_dir: local data folder (default: the run's).
       num_samples: images in the card's sample grid.
       seed: the sample grid's seed.
-      force: replace an entry of the same name even where it scored better.
+      force: replace an entry of the same name even where the run is not better.
 
     Returns:
       The new `ZooEntry`.
 
     Raises:
-      WorseThanPublished: ``name``'s current card has a lower validation NLL (or
-        another dataset), and not ``force``; nothing is written.
+      WorseThanPublished: ``name``'s current entry was trained on another dataset, or
+        the 95% interval of the run's paired improvement over it does not lie above
+        zero, and not ``force``; nothing is written.
       ValueError: the run's history does not chain to its steps.
 
     Example:
@@ -91,25 +102,31 @@ def publish(model_dir, name, description=None, data_dir=None, num_samples=16, se
     valid = data.load_split(config["dataset"], "valid", data_dir or training["data_dir"])
     kinds = ("raw", "ema") if training.get("ema") else ("raw",)
     models = {kind: model_dir_lib.load_model(model_dir, use_ema=kind == "ema") for kind in kinds}
-    results = {kind: _validate(model, valid) for kind, model in models.items()}
-    chosen = min(kinds, key=lambda kind: results[kind]["nats"])
-    result, model = results[chosen], models[chosen]
+    nlls = {kind: evaluation.per_image_nll(model, valid) for kind, model in models.items()}
+    chosen = min(kinds, key=lambda kind: nlls[kind].mean())
+    model = models[chosen]
     current = _current_entry(name)
-    if not force:
-        _check_not_worse(current, config["dataset"], result["nats"])
+    improvement = _improvement(current, config["dataset"], valid, nlls[chosen], force)
     history_record = _training_record(model_dir, training)
 
     weights = f"{name}.weights.h5"
     model.save_weights(WEIGHTS_DIR / weights)
     draw_figures(model, name, valid, num_samples, seed)
 
+    nats = float(nlls[chosen].mean())
+    bits = float(metrics_lib.bits_per_dim(-nats, model.image_shape))
     metrics = {
-        "valid_nats": round(result["nats"], 2),
-        "valid_bits_per_dim": round(result["bits_per_dim"], 4),
-        "valid_images": result["num_images"],
+        "valid_nats": round(nats, 2),
+        "valid_bits_per_dim": round(bits, 4),
+        "valid_images": len(valid.images),
         "parameters": model.count_params(),
     }
-    metrics.update({f"valid_nats_{kind}": round(results[kind]["nats"], 2) for kind in kinds})
+    metrics.update({f"valid_nats_{kind}": round(float(nlls[kind].mean()), 2) for kind in kinds})
+    metrics["valid_subset"] = {"num_images": min(SUBSET_IMAGES, len(valid.images)),
+                               "nats": round(float(nlls[chosen][:SUBSET_IMAGES].mean()), 4)}
+    metrics.update(_test_figures(model, config["dataset"], data_dir or training["data_dir"]))
+    if improvement:
+        metrics["improvement"] = improvement
     if description is None:
         description = current.description if current else ""
     entry = ZooEntry(
@@ -123,13 +140,30 @@ def publish(model_dir, name, description=None, data_dir=None, num_samples=16, se
         dataset=config["dataset"],
         metrics=metrics,
         training={**history_record, "weights": _weights_choice(
-            chosen, results, training.get("averaging", "exponential"))},
+            chosen, nlls, training.get("averaging", "exponential"))},
         description=description,
         samples_image=f"{name}.png",
         completions_image=f"{name}_completions.png",
     )
     entry.to_json(CARDS_DIR / f"{name}.json")
     return entry
+
+
+def measure_subset(name, data_dir=None):
+    """Measures a published entry's ``valid_subset`` figure from its packaged weights and
+    writes it into its card (for entries published before cards had one).
+
+    Example:
+        >>> measure_subset("pixelcnn_binarized_mnist", "/work/shared/data")["nats"]
+        82.1234
+    """
+    entry = registry.get(name)
+    valid = data.load_split(entry.dataset, "valid", data_dir).subset(slice(SUBSET_IMAGES))
+    nats = evaluation.per_image_nll(load(name), valid)
+    subset = {"num_images": len(nats), "nats": round(float(nats.mean()), 4)}
+    dataclasses.replace(entry, metrics={**entry.metrics, "valid_subset": subset}).to_json(
+        CARDS_DIR / f"{name}.json")
+    return subset
 
 
 def draw_figures(model, name, valid, num_samples=16, seed=1):
@@ -155,11 +189,17 @@ def redraw_figures(name, data_dir=None, num_samples=16, seed=1):
     draw_figures(load(name), name, valid, num_samples, seed)
 
 
-def _validate(model, valid):
-    """The model's NLL on the whole ``valid`` split."""
-    conditional = model.num_classes is not None
-    dataset = evaluation.eval_dataset(valid, 100, with_labels=conditional)
-    return evaluation.Evaluator(tf.distribute.get_strategy(), model, dataset)()
+def _test_figures(model, dataset, data_dir):
+    """The chosen weights' NLL on the dataset's test split, where it has one that is not held
+    out (MNIST's and Fashion-MNIST's t10k): a final figure, measured after every choice."""
+    try:
+        test = data.load_split(dataset, "test", data_dir)
+    except ValueError:  # "test" is held out (binarized_mnist, cifar10_jpeg) or unknown
+        return {}
+    nats = float(evaluation.per_image_nll(model, test).mean())
+    bits = float(metrics_lib.bits_per_dim(-nats, model.image_shape))
+    return {"test_nats": round(nats, 2), "test_bits_per_dim": round(bits, 4),
+            "test_images": len(test.images)}
 
 
 def _current_entry(name):
@@ -168,21 +208,38 @@ def _current_entry(name):
     return ZooEntry.from_json(path) if path.is_file() else None
 
 
-def _check_not_worse(current, dataset, nats):
-    """Raises `WorseThanPublished` where the ``current`` entry (or None) is better or
-    was trained on another dataset."""
+def _improvement(current, dataset, valid, new_nll, force):
+    """The paired improvement of ``new_nll`` over the ``current`` entry (None: no entry).
+
+    Raises `WorseThanPublished` unless ``force`` where the entry was trained on another
+    dataset or the improvement's interval does not lie above zero.
+    """
     if current is None:
-        return
+        return None
     name = current.name
-    current_nats = current.metrics.get("valid_nats")
     if current.dataset != dataset:
+        if force:
+            return None
         raise WorseThanPublished(
             f"zoo entry {name} was trained on {current.dataset}, this run on {dataset}: "
             "publish it under another name, or pass --force to replace it.")
-    if current_nats is not None and current_nats <= nats:
+    previous = build_model(current)
+    previous.load_weights(WEIGHTS_DIR / current.weights)
+    previous_nll = evaluation.per_image_nll(previous, valid)
+    improvement = {"over_sha256": current.sha256,
+                   "previous_valid_nats": round(float(previous_nll.mean()), 2),
+                   **comparison.paired_improvement(previous_nll, new_nll)}
+    low, high = improvement["interval95_nats"]
+    print(f"{name}: {improvement['previous_valid_nats']:.2f} -> {new_nll.mean():.2f} nats on "
+          f"{len(new_nll):,} validation images; paired improvement "
+          f"{improvement['mean_nats']:.4f} nats, 95% interval [{low:.4f}, {high:.4f}]")
+    if not force and not comparison.is_better(improvement):
         raise WorseThanPublished(
-            f"zoo entry {name} scores {current_nats:.2f} nats on validation and this run "
-            f"{nats:.2f}: keeping the entry (--force replaces it anyway).")
+            f"zoo entry {name} scores {improvement['previous_valid_nats']:.2f} nats on "
+            f"validation and this run {new_nll.mean():.2f}: the paired improvement's 95% "
+            f"interval [{low:.4f}, {high:.4f}] nats does not lie above zero, so keeping the "
+            "entry (--force replaces it anyway).")
+    return improvement
 
 
 def _training_record(model_dir, training):
@@ -206,13 +263,13 @@ AVERAGES = {
 }
 
 
-def _weights_choice(chosen, results, averaging):
-    if len(results) == 1:
+def _weights_choice(chosen, nlls, averaging):
+    if len(nlls) == 1:
         return "raw (the run kept no moving averages)"
     other = "raw" if chosen == "ema" else "ema"
     words = {"ema": AVERAGES[averaging], "raw": "raw weights"}
-    return (f"{words[chosen]}: {results[chosen]['nats']:.2f} nats on validation against "
-            f"{results[other]['nats']:.2f} for the {words[other]}, chosen on validation")
+    return (f"{words[chosen]}: {nlls[chosen].mean():.2f} nats on validation against "
+            f"{nlls[other].mean():.2f} for the {words[other]}, chosen on validation")
 
 
 def publish_detector(name, background, in_data, out_data, data_dir=None, num=None,

@@ -98,22 +98,51 @@ def test_card_history_chains_to_the_steps_and_names_the_compute(published):
     assert "steps 0-2" in entry.card()
 
 
-def test_a_worse_run_does_not_replace_an_entry_unless_forced(published):
+def test_a_run_no_better_than_the_entry_does_not_replace_it_unless_forced(published):
     entry, tmp_path, _ = published
     card = tmp_path / "cards" / "tiny_entry.json"
     weights = tmp_path / "weights" / "tiny_entry.weights.h5"
-    better = json.loads(card.read_text())
-    better["metrics"]["valid_nats"] = 0.5
-    card.write_text(json.dumps(better))
-    weights_before = weights.read_bytes()
+    card_before, weights_before = card.read_text(), weights.read_bytes()
     run = str(tmp_path / "run")
-    with pytest.raises(publishing.WorseThanPublished, match=r"scores 0.50 nats .*--force"):
+    # The same weights again: every per-image difference is 0, so is the interval.
+    with pytest.raises(publishing.WorseThanPublished,
+                       match=r"interval \[0.0000, 0.0000\] nats does not lie above zero.*--force"):
         publishing.publish(run, "tiny_entry", "A tiny test model.")
-    assert weights.read_bytes() == weights_before
-    assert json.loads(card.read_text())["metrics"]["valid_nats"] == 0.5
+    assert weights.read_bytes() == weights_before and card.read_text() == card_before
     replaced = publishing.publish(run, "tiny_entry", force=True)
     assert replaced.metrics["valid_nats"] == entry.metrics["valid_nats"]
+    assert replaced.metrics["improvement"]["interval95_nats"] == [0.0, 0.0]
     assert replaced.description == "A tiny test model."  # Kept from the entry it replaces.
+
+
+def test_a_better_run_replaces_the_entry_and_the_card_records_the_interval(published):
+    entry, tmp_path, valid = published
+    worse = loading.build_model(entry)
+    weights = tmp_path / "weights" / "tiny_entry.weights.h5"
+    worse.load_weights(weights)
+    rng = np.random.default_rng(0)
+    for variable in worse.trainable_variables:
+        variable.assign(variable + rng.normal(0.0, 0.5, variable.shape).astype(np.float32))
+    worse.save_weights(weights)
+    worse_nll = -np.asarray(worse.log_prob(valid.images), np.float64)
+    replaced = publishing.publish(str(tmp_path / "run"), "tiny_entry")
+    improvement = replaced.metrics["improvement"]
+    assert improvement["over_sha256"] == entry.sha256
+    assert improvement["num_images"] == len(valid.images)
+    assert improvement["previous_valid_nats"] == pytest.approx(worse_nll.mean(), abs=0.01)
+    assert improvement["mean_nats"] == pytest.approx(
+        worse_nll.mean() - replaced.metrics["valid_nats"], abs=0.01)
+    low, high = improvement["interval95_nats"]
+    assert 0 < low < improvement["mean_nats"] < high
+
+
+def test_card_holds_its_figure_on_the_first_validation_images(published):
+    entry, tmp_path, valid = published
+    subset = entry.metrics["valid_subset"]
+    assert subset["num_images"] == len(valid.images) == 12  # the whole tiny split (< 100)
+    model = loading.build_model(entry)
+    model.load_weights(tmp_path / "weights" / "tiny_entry.weights.h5")
+    assert -np.mean(model.log_prob(valid.images)) == pytest.approx(subset["nats"], abs=1e-4)
 
 
 def test_redraw_draws_the_published_figures_again_from_the_packaged_weights(published):

@@ -1,4 +1,4 @@
-"""A zoo card's figure, re-derived: its model scored again on part of its validation split."""
+"""Every zoo card's figures: a history behind them, and a figure CI scores again."""
 
 import os
 
@@ -7,20 +7,30 @@ import pytest
 
 import pixel_zoo as pz
 from pixel_zoo import data
+from pixel_zoo.training import evaluation
+from pixel_zoo.zoo import entry as entry_lib
 
 DATA_DIR = os.environ.get("PIXEL_ZOO_DATA")
+PACKAGED = sorted(path.stem for path in entry_lib.CARDS_DIR.glob("*.json"))
 
 
-@pytest.mark.skipif(not DATA_DIR, reason="PIXEL_ZOO_DATA is not set: re-deriving a card's "
-                    "figure needs the shared data folder (e.g. PIXEL_ZOO_DATA=/work/shared/data)")
-def test_pixelcnn_binarized_mnist_scores_its_card_figure_on_a_validation_subset():
-    # 250 of the 10000 validation images, spread over the split, keep this to seconds; the
-    # subset's mean is within a few standard errors of the card's whole-split figure.
-    entry = pz.zoo.get("pixelcnn_binarized_mnist")
+@pytest.mark.parametrize("name", PACKAGED)
+def test_every_card_has_a_history_and_a_validation_subset_figure(name):
+    entry = pz.zoo.get(name)
+    history = entry.training.get("history")
+    assert history, f"{name} has no training history"
+    assert history[0]["steps_from"] == 0 and history[-1]["steps_to"] == entry.training["steps"]
+    subset = entry.metrics["valid_subset"]
+    assert subset["num_images"] == min(100, entry.metrics["valid_images"])
+
+
+@pytest.mark.skipif(not DATA_DIR, reason="PIXEL_ZOO_DATA is not set: scoring a card's figure "
+                    "again needs the shared data folder (e.g. PIXEL_ZOO_DATA=/work/shared/data)")
+@pytest.mark.parametrize("name", PACKAGED)
+def test_every_entry_scores_its_card_figure_on_the_first_validation_images(name):
+    entry = pz.zoo.get(name)
+    subset = entry.metrics["valid_subset"]
     valid = data.load_split(entry.dataset, "valid", DATA_DIR)
     assert len(valid.images) == entry.metrics["valid_images"]
-    chosen = np.linspace(0, len(valid.images) - 1, 250).astype(int)
-    nats = -np.asarray(pz.zoo.load(entry.name).log_prob(valid.images[chosen]))
-    standard_error = nats.std() / np.sqrt(len(nats))
-    assert abs(nats.mean() - entry.metrics["valid_nats"]) < 4 * standard_error, (
-        nats.mean(), standard_error, entry.metrics["valid_nats"])
+    nats = evaluation.per_image_nll(pz.zoo.load(name), valid.subset(slice(subset["num_images"])))
+    assert abs(np.mean(nats) - subset["nats"]) < 0.01, (np.mean(nats), subset)
