@@ -9,7 +9,11 @@ each run at about a quarter of their solo speed. Our evaluations run after the r
 every core. The peer is the model a user would
 pick instead: ``tfd.PixelCNN(image_shape, num_resnet=1, num_hierarchies=2,
 num_filters=32, num_logistic_mix=5, dropout_p=0.3)`` (TFP's documented example,
-625k parameters on 28x28x1), Adam 1e-3, batch 32.
+625k parameters on 28x28x1), Adam 1e-3, batch 32: TFP's recipe. The race runs the other
+way too: ``--peer_dropout``, ``--peer_lr_schedule=cosine``, ``--peer_warmup_steps`` and
+``--peer_train_steps`` give the peer our side's recipe (the same schedule code,
+`pixel_zoo.optimizers.LinearWarmup` over a cosine decay), in float32 (TFP's PixelCNN is a
+Keras 2 model). Each row of the results names the peer's recipe.
 
 Our side is ``python -m trainers.train`` started as a child process with
 ``--time_limit_minutes`` and the flags after ``--``; pass ``--nours`` to train the peer
@@ -36,13 +40,14 @@ import subprocess
 import sys
 import time
 
+import keras
 import numpy as np
 import tensorflow as tf
 import tensorflow_probability as tfp
 import tf_keras
 from absl import app, flags, logging
 
-from pixel_zoo import data, metrics
+from pixel_zoo import data, metrics, optimizers
 from pixel_zoo.training import history
 from pixel_zoo import model_dir as model_dir_lib
 
@@ -52,6 +57,13 @@ _DATA_DIR = flags.DEFINE_string("data_dir", os.environ.get("PIXEL_ZOO_DATA"),
 _MINUTES = flags.DEFINE_float("minutes", 40.0, "Training wall-clock budget of each side.")
 _BATCH_SIZE = flags.DEFINE_integer("batch_size", 32, "The peer's batch size.")
 _LEARNING_RATE = flags.DEFINE_float("learning_rate", 1e-3, "The peer's Adam learning rate.")
+_PEER_DROPOUT = flags.DEFINE_float("peer_dropout", 0.3, "The peer's dropout (TFP's: 0.3).")
+_PEER_LR_SCHEDULE = flags.DEFINE_enum("peer_lr_schedule", "constant", ["constant", "cosine"],
+                                      "The peer's learning-rate schedule (TFP's: constant).")
+_PEER_WARMUP_STEPS = flags.DEFINE_integer("peer_warmup_steps", 0,
+                                          "The peer's linear warm-up steps.")
+_PEER_TRAIN_STEPS = flags.DEFINE_integer(
+    "peer_train_steps", 0, "The length of the peer's cosine schedule (ours: --train_steps).")
 _CURVE_MINUTES = flags.DEFINE_float(
     "curve_minutes", 10.0, "Minutes between the peer's validations on the first 640 images.")
 _MODEL_DIR = flags.DEFINE_string("model_dir", None, "Our training run's folder.")
@@ -70,10 +82,48 @@ def make_peer(split_data):
     """`tfd.PixelCNN` for ``split_data``'s images, its variables created."""
     peer = tfp.distributions.PixelCNN(
         image_shape=split_data.image_shape, num_resnet=1, num_hierarchies=2, num_filters=32,
-        num_logistic_mix=5, dropout_p=0.3, high=split_data.num_levels - 1,
+        num_logistic_mix=5, dropout_p=_PEER_DROPOUT.value, high=split_data.num_levels - 1,
     )
     peer.log_prob(tf.cast(split_data.images[:8], tf.float32))  # Data-dependent init.
     return peer
+
+
+def peer_recipe():
+    """The peer's recipe in words, for its row of the results."""
+    if (_PEER_DROPOUT.value, _PEER_LR_SCHEDULE.value, _PEER_WARMUP_STEPS.value) == (
+            0.3, "constant", 0) and _LEARNING_RATE.value == 1e-3:
+        return "TFP's recipe: dropout 0.3, constant 1e-3, float32"
+    schedule = _PEER_LR_SCHEDULE.value
+    if schedule == "cosine":
+        schedule += f" over {_PEER_TRAIN_STEPS.value:,} steps"
+    warmup = f", warm-up {_PEER_WARMUP_STEPS.value}" if _PEER_WARMUP_STEPS.value else ""
+    return (f"dropout {_PEER_DROPOUT.value:g}, {_LEARNING_RATE.value:g} {schedule}{warmup}, "
+            "float32")
+
+
+def peer_learning_rate():
+    """The peer's learning rate: a number, or our schedule as a Keras 3 schedule."""
+    rate = _LEARNING_RATE.value
+    if _PEER_LR_SCHEDULE.value == "cosine":
+        if _PEER_TRAIN_STEPS.value <= 0:
+            raise app.UsageError("--peer_lr_schedule=cosine needs --peer_train_steps > 0.")
+        rate = keras.optimizers.schedules.CosineDecay(rate, decay_steps=_PEER_TRAIN_STEPS.value)
+    if _PEER_WARMUP_STEPS.value:
+        rate = optimizers.LinearWarmup(rate, _PEER_WARMUP_STEPS.value)
+    return rate
+
+
+class KerasTwoSchedule(tf_keras.optimizers.schedules.LearningRateSchedule):
+    """A Keras 3 learning-rate schedule as the Keras 2 optimizer of the peer takes one."""
+
+    def __init__(self, schedule):
+        self.schedule = schedule
+
+    def __call__(self, step):
+        return self.schedule(step)
+
+    def get_config(self):
+        return {"schedule": keras.optimizers.schedules.serialize(self.schedule)}
 
 
 def peer_log_prob(peer):
@@ -97,7 +147,8 @@ def train_peer(peer, log_prob, train_data, valid_data, minutes, load):
     """Trains ``peer`` for ``minutes``, sampling the machine's ``load`` (a
     `history.LoadMonitor`) each minute; returns (steps, [(minutes, curve nats)])."""
     variables = peer.trainable_variables
-    optimizer = tf_keras.optimizers.Adam(_LEARNING_RATE.value)
+    rate = peer_learning_rate()
+    optimizer = tf_keras.optimizers.Adam(KerasTwoSchedule(rate) if callable(rate) else rate)
 
     @tf.function
     def train_step(images):
@@ -189,7 +240,8 @@ def main(argv):
     if ours is not None and ours.wait() != 0:
         raise RuntimeError(f"Our training run failed; see {model_dir}.log")
     shape = train_data.image_shape
-    rows = [("tfd.PixelCNN (peer)", int(sum(np.prod(v.shape) for v in peer.trainable_variables)),
+    rows = [(f"tfd.PixelCNN (peer; {peer_recipe()})",
+             int(sum(np.prod(v.shape) for v in peer.trainable_variables)),
              steps, steps * _BATCH_SIZE.value, peer_nats(log_prob, valid_data))]
     if ours is not None:
         config = model_dir_lib.read_config(model_dir)
