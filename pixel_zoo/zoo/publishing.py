@@ -2,42 +2,16 @@
 
 import dataclasses
 
-import numpy as np
-
-from pixel_zoo import data, images, ood, ood_plot
+from pixel_zoo import data, ood, ood_plot
 from pixel_zoo import metrics as metrics_lib
 from pixel_zoo import model_dir as model_dir_lib
 from pixel_zoo.training import evaluation, history, initialization
-from pixel_zoo.zoo import comparison, provenance, registry
+from pixel_zoo.zoo import comparison, figures, provenance, registry
 from pixel_zoo.zoo.entry import CARDS_DIR, WEIGHTS_DIR, ZooEntry
 from pixel_zoo.zoo.loading import build_model, load, sha256_of
 
 HYPERPARAMETERS = ("num_layers", "hidden_units", "output_units", "num_classes",
                    "logistic_mixtures", "num_hierarchies", "dropout", "weight_norm")
-
-
-def completions_grid(model, split_data, path, num_images=6, num_completions=4, seed=1):
-    """Writes the PixelRNN paper's occlusion figure: bottom halves removed and completed.
-
-    Each row: a validation image with its bottom half blacked out, ``num_completions``
-    completions of it, and the image itself. The images are spread evenly over the
-    split (a class-sorted folder gives one of several classes).
-    """
-    known_rows = model.image_shape[0] // 2
-    chosen = np.linspace(0, len(split_data.images) - 1, num_images).astype(int)
-    originals = split_data.images[chosen]
-    labels = {}
-    if model.num_classes is not None:
-        labels = {"labels": np.repeat(split_data.labels[chosen], num_completions)}
-    completions = np.asarray(model.complete(
-        np.repeat(originals, num_completions, axis=0), known_rows=known_rows, seed=seed,
-        **labels,
-    )).reshape(num_images, num_completions, *model.image_shape)
-    occluded = originals.copy()
-    occluded[:, known_rows:] = 0
-    rows = np.concatenate([occluded[:, None], completions, originals[:, None]], axis=1)
-    return images.save_grid(rows.reshape(-1, *model.image_shape), path, model.num_levels,
-                            columns=num_completions + 2)
 
 
 def build_arguments(model):
@@ -73,7 +47,7 @@ def publish(model_dir, name, description=None, data_dir=None, num_samples=16, se
     ``history.jsonl`` (continuing the zoo entry it started from, with ``--init_from``),
     checked to chain from step 0 to the trained steps (`pixel_zoo.zoo.provenance`),
     and the compute it took. The figures are ``NAME.png``, a grid of samples, and
-    ``NAME_completions.png`` (`completions_grid`).
+    ``NAME_completions.png`` (`pixel_zoo.zoo.figures`).
 
     Args:
       model_dir: a training run.
@@ -111,7 +85,7 @@ def publish(model_dir, name, description=None, data_dir=None, num_samples=16, se
 
     weights = f"{name}.weights.h5"
     model.save_weights(WEIGHTS_DIR / weights)
-    draw_figures(model, name, valid, num_samples, seed)
+    figures.draw(model, name, valid, CARDS_DIR, num_samples, seed)
 
     nats = float(nlls[chosen].mean())
     bits = float(metrics_lib.bits_per_dim(-nats, model.image_shape))
@@ -166,27 +140,16 @@ def measure_subset(name, data_dir=None):
     return subset
 
 
-def draw_figures(model, name, valid, num_samples=16, seed=1):
-    """Writes an entry's two figures into ``CARDS_DIR``: ``NAME.png``, ``num_samples``
-    samples (labels cycling through the classes for a class-conditional model), and
-    ``NAME_completions.png`` (`completions_grid` of ``valid``)."""
-    conditional = model.num_classes is not None
-    labels = {"labels": [index % model.num_classes for index in range(num_samples)]} if conditional else {}
-    samples = model.sample(num_samples, seed=seed, **labels)
-    images.save_grid(samples, CARDS_DIR / f"{name}.png", model.num_levels)
-    completions_grid(model, valid, CARDS_DIR / f"{name}_completions.png", seed=seed)
-
-
 def redraw_figures(name, data_dir=None, num_samples=16, seed=1):
     """Draws a published entry's figures again from its packaged weights, as `publish`
-    draws them today (e.g. at the current grid scale); the card and weights stay as they are.
+    draws them today (`pixel_zoo.zoo.figures.draw`) (e.g. at the current grid scale); the card and weights stay as they are.
 
     Example:
         >>> redraw_figures("pixelcnn_binarized_mnist", data_dir="/work/shared/data")
     """
     entry = registry.get(name)
     valid = data.load_split(entry.dataset, "valid", data_dir)
-    draw_figures(load(name), name, valid, num_samples, seed)
+    figures.draw(load(name), name, valid, CARDS_DIR, num_samples, seed)
 
 
 def _test_figures(model, dataset, data_dir):
