@@ -16,7 +16,7 @@ way too: ``--peer_dropout``, ``--peer_lr_schedule=cosine``, ``--peer_warmup_step
 Keras 2 model). Each row of the results names the peer's recipe.
 
 Our side is ``python -m trainers.train`` started as a child process with
-``--time_limit_minutes`` and the flags after ``--``; pass ``--nours`` to train the peer
+``--time_limit_minutes`` and the flags after ``--``; pass ``--noours`` to train the peer
 alone. Run, for example (about 50 minutes on 2 CPU cores):
 
     python bench/peer_race.py --dataset=cifar10_jpeg --data_dir=../shared/data \\
@@ -223,7 +223,7 @@ def main(argv):
     train_flags = argv[1:]
     model_dir = _MODEL_DIR.value
     if _OURS.value and not model_dir:
-        raise app.UsageError("--model_dir is required for our side (or pass --nours).")
+        raise app.UsageError("--model_dir is required for our side (or pass --noours).")
     if _PIN_CORES.value:  # Before TensorFlow sizes its thread pools.
         pin_to(0)()
         tf.config.threading.set_intra_op_parallelism_threads(1)
