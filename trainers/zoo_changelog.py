@@ -66,7 +66,10 @@ def changelog(repo):
     lines = ["# Zoo changelog", "",
              "Every version of every zoo entry: a commit that changed its weights or removed it.",
              "Figures are on the entry's validation split, read from its card as committed;",
-             "written by `python -m trainers.zoo_changelog` from git history.", ""]
+             "written by `python -m trainers.zoo_changelog` from git history. A figure is",
+             "measured as its commit measured it: until 2026-12-06 MNIST's and Fashion-MNIST's",
+             "validation split was their t10k test split, and PixelCNN++'s RGB head multiplied",
+             "three per-channel mixtures instead of PixelCNN++'s mixture of products.", ""]
     for name in entry_names(repo):
         lines += [f"## `{name}`", "", "| date | commit | validation | steps | what changed |",
                   "|---|---|---|---|---|"]
