@@ -6,7 +6,9 @@ that commit (read from the card as committed: nothing is typed) and the commit's
 subject, which says what changed. Commits that only edited a card's text are left out.
 
     python -m trainers.zoo_changelog
-    python -m trainers.zoo_changelog --check    # exit 1 if the file is out of date
+    python -m trainers.zoo_changelog --changelog_check    # exit 1 if the file is out of date
+
+(The flags have names of their own: the trainers' flags share absl's one registry.)
 """
 
 import json
@@ -21,8 +23,9 @@ from pixel_zoo import console
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 CARDS = "pixel_zoo/zoo/cards"
 
-_OUT = flags.DEFINE_string("out", str(ROOT / "docs" / "zoo_changelog.md"), "The file to write.")
-_CHECK = flags.DEFINE_bool("check", False, "Only check that the file is up to date.")
+_OUT = flags.DEFINE_string("changelog", str(ROOT / "docs" / "zoo_changelog.md"),
+                           "The file to write.")
+_CHECK = flags.DEFINE_bool("changelog_check", False, "Only check that the file is up to date.")
 
 
 def _git(repo, *args):
