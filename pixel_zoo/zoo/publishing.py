@@ -2,6 +2,8 @@
 
 import dataclasses
 
+from absl import logging
+
 from pixel_zoo import data, ood, ood_plot
 from pixel_zoo import metrics as metrics_lib
 from pixel_zoo import model_dir as model_dir_lib
@@ -193,9 +195,9 @@ def _improvement(current, dataset, valid, new_nll, force):
                    "previous_valid_nats": round(float(previous_nll.mean()), 2),
                    **comparison.paired_improvement(previous_nll, new_nll)}
     low, high = improvement["interval95_nats"]
-    print(f"{name}: {improvement['previous_valid_nats']:.2f} -> {new_nll.mean():.2f} nats on "
-          f"{len(new_nll):,} validation images; paired improvement "
-          f"{improvement['mean_nats']:.4f} nats, 95% interval [{low:.4f}, {high:.4f}]")
+    logging.info("%s: %.2f -> %.2f nats on %d validation images; paired improvement %.4f "
+                 "nats, 95%% interval [%.4f, %.4f]", name, improvement["previous_valid_nats"],
+                 new_nll.mean(), len(new_nll), improvement["mean_nats"], low, high)
     if not force and not comparison.is_better(improvement):
         raise WorseThanPublished(
             f"zoo entry {name} scores {improvement['previous_valid_nats']:.2f} nats on "
