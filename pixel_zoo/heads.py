@@ -247,10 +247,29 @@ class CoupledLogisticMixtureHead(LogisticMixtureHead):
         return super().logits(self._conditionals(outputs, images))
 
     def log_prob(self, outputs, images):
-        return super().log_prob(self._conditionals(outputs, images), images)
+        """Nats of int ``images`` ``[B, H, W, 3]``: the sum over pixels of PixelCNN++'s
+        ``log sum_k pi_k p_k(r) p_k(g | r) p_k(b | r, g)``, each bin computed once."""
+        prior, means, log_scales = self._coupled(outputs, images)
+        observed = self._component_log_probs(means, log_scales, images)  # [B, H, W, 3, K]
+        per_pixel = tf.reduce_logsumexp(
+            tf.nn.log_softmax(prior) + tf.reduce_sum(observed, axis=-2), axis=-1
+        )  # [B, H, W]
+        return tf.reduce_sum(per_pixel, axis=(1, 2))
 
     def _conditionals(self, outputs, images):
         """Each sub-pixel's mixture ``[..., 3, 3K]`` given its pixel's earlier values."""
+        prior, means, log_scales = self._coupled(outputs, images)
+        # log pi_k, then the posterior's unnormalized log-weights given R, then given R and G.
+        observed = self._component_log_probs(means, log_scales, images)  # [..., 3, K]
+        red_given, green_given, _ = tf.unstack(observed, axis=-2)  # log p_k(r), log p_k(g | r)
+        posterior = tf.stack(
+            [prior, prior + red_given, prior + red_given + green_given], axis=-2
+        )  # [..., 3, K]
+        return tf.concat([posterior, means, log_scales], axis=-1)  # [..., 3, 3K]
+
+    def _coupled(self, outputs, images):
+        """The pixel's weight logits ``[..., K]``, and its channels' means (G's and B's moved
+        by the pixel's R and G) and log-scales, ``[..., 3, K]`` each."""
         weights, means, log_scales, coefficients = tf.split(
             tf.cast(outputs, tf.float32), 4, axis=-1
         )  # [..., 3, K] each
@@ -261,11 +280,4 @@ class CoupledLogisticMixtureHead(LogisticMixtureHead):
         means = tf.stack(
             [mean_red, mean_green + alpha * red, mean_blue + beta * red + gamma * green], axis=-2
         )
-        # log pi_k, then the posterior's unnormalized log-weights given R, then given R and G.
-        prior = tf.reduce_sum(weights, axis=-2)  # [..., K]
-        observed = self._component_log_probs(means, log_scales, images)  # [..., 3, K]
-        red_given, green_given, _ = tf.unstack(observed, axis=-2)  # log p_k(r), log p_k(g | r)
-        posterior = tf.stack(
-            [prior, prior + red_given, prior + red_given + green_given], axis=-2
-        )  # [..., 3, K]
-        return tf.concat([posterior, means, log_scales], axis=-1)  # [..., 3, 3K]
+        return tf.reduce_sum(weights, axis=-2), means, log_scales
