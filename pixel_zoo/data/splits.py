@@ -12,6 +12,10 @@ TRAIN, VALID, TEST = "train", "valid", "test"
 VALID_FROM_TRAIN = 10_000
 
 
+class UnknownSplitError(ValueError):
+    """A split the dataset does not offer (a held-out test split, or a misspelt name)."""
+
+
 def resolve_split(dataset: str, split: str, has_test: bool) -> str:
     """Returns the requested split if the dataset offers it, else raises naming the ones it does.
 
@@ -26,7 +30,7 @@ def resolve_split(dataset: str, split: str, has_test: bool) -> str:
         "train", "valid" or "test".
 
     Raises:
-        ValueError: the split is not one of the dataset's, which the message lists.
+        UnknownSplitError: the split is not one of the dataset's, which the message lists.
 
     Example:
         >>> resolve_split("mnist", "test", has_test=True)
@@ -36,7 +40,7 @@ def resolve_split(dataset: str, split: str, has_test: bool) -> str:
     if split in offered:
         return split
     held_out = "" if has_test else f" ('{TEST}' is held out)"
-    raise ValueError(f"{dataset}: unknown split {split!r}; valid splits: "
+    raise UnknownSplitError(f"{dataset}: unknown split {split!r}; valid splits: "
                      f"{', '.join(repr(name) for name in offered)}{held_out}")
 
 

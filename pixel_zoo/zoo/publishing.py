@@ -7,6 +7,7 @@ from absl import logging
 from pixel_zoo import data, ood, ood_plot
 from pixel_zoo import metrics as metrics_lib
 from pixel_zoo import model_dir as model_dir_lib
+from pixel_zoo.data.splits import UnknownSplitError
 from pixel_zoo.training import evaluation, history, initialization
 from pixel_zoo.zoo import comparison, figures, provenance, registry
 from pixel_zoo.zoo.entry import CARDS_DIR, WEIGHTS_DIR, ZooEntry
@@ -44,12 +45,10 @@ def publish(model_dir, name, description=None, data_dir=None, num_samples=16, se
     `SUBSET_IMAGES` images (``valid_subset``); the NLL on the test split where the
     dataset has one that is not held out (``test_nats``: nothing is chosen on it); where
     an entry of that name exists, the paired comparison with its weights on every
-    validation image
-    (`pixel_zoo.zoo.comparison`, ``improvement``); the training history from the run's
-    ``history.jsonl`` (continuing the zoo entry it started from, with ``--init_from``),
-    checked to chain from step 0 to the trained steps (`pixel_zoo.zoo.provenance`),
-    and the compute it took. The figures are ``NAME.png``, a grid of samples, and
-    ``NAME_completions.png`` (`pixel_zoo.zoo.figures`).
+    validation image (`pixel_zoo.zoo.comparison`, ``improvement``); the training
+    history from the run's ``history.jsonl`` (continuing the zoo entry it started from),
+    checked to chain from step 0 to the trained steps (`pixel_zoo.zoo.provenance`), and
+    its compute. The figures: ``NAME.png``, ``NAME_completions.png`` (`.figures`).
 
     Args:
       model_dir: a training run.
@@ -144,7 +143,8 @@ def measure_subset(name, data_dir=None):
 
 def redraw_figures(name, data_dir=None, num_samples=16, seed=1):
     """Draws a published entry's figures again from its packaged weights, as `publish`
-    draws them today (`pixel_zoo.zoo.figures.draw`) (e.g. at the current grid scale); the card and weights stay as they are.
+    draws them today (`pixel_zoo.zoo.figures.draw`, e.g. at the current grid scale); the
+    card and weights stay as they are.
 
     Example:
         >>> redraw_figures("pixelcnn_binarized_mnist", data_dir="/work/shared/data")
@@ -159,7 +159,7 @@ def _test_figures(model, dataset, data_dir):
     out (MNIST's and Fashion-MNIST's t10k): a final figure, measured after every choice."""
     try:
         test = data.load_split(dataset, "test", data_dir)
-    except ValueError:  # "test" is held out (binarized_mnist, cifar10_jpeg) or unknown
+    except UnknownSplitError:  # "test" is held out (binarized_mnist, cifar10_jpeg)
         return {}
     nats = float(evaluation.per_image_nll(model, test).mean())
     bits = float(metrics_lib.bits_per_dim(-nats, model.image_shape))

@@ -8,6 +8,7 @@ import pytest
 
 from pixel_zoo import data
 from pixel_zoo.data import registry, tfds_source
+from pixel_zoo.data.splits import UnknownSplitError
 from pixel_zoo.data.tfds_source import TfdsUnavailableError, UnknownTfdsDatasetError
 
 
@@ -29,7 +30,7 @@ def test_unknown_split_lists_valid_splits(tmp_path):
     with pytest.raises(ValueError, match=r"unknown split 'validation'; valid splits: 'train', "
                                          r"'valid' \('test' is held out\)$"):
         data.load_split("binarized_mnist", "validation", data_dir=str(tmp_path))
-    with pytest.raises(ValueError, match="unknown split 'test'"):  # its test split is held out
+    with pytest.raises(UnknownSplitError, match="unknown split 'test'"):  # held out
         data.load_split("binarized_mnist", "test", data_dir=str(tmp_path))
     assert data.load_split("binarized_mnist", "valid", data_dir=str(tmp_path)).num_levels == 2
 
