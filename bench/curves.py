@@ -36,7 +36,8 @@ from PIL import Image, ImageDraw, ImageFont
 
 from pixel_zoo import model_dir as model_dir_lib
 from pixel_zoo import plot_panels
-from pixel_zoo.training import history, summaries
+from pixel_zoo.provenance import history
+from pixel_zoo.training import summaries
 from trainers.readme_tables import ROOT, curve_table
 
 _NAME = flags.DEFINE_string("name", None, "The study's name: bench/results/curves_NAME.*")

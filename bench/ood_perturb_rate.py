@@ -27,7 +27,7 @@ from absl import app, flags
 
 import pixel_zoo as pz
 from pixel_zoo import model_dir as model_dir_lib
-from pixel_zoo.training import initialization
+from pixel_zoo.provenance import parent as parent_lib
 from pixel_zoo.zoo import registry
 
 import report  # bench/report.py
@@ -52,7 +52,7 @@ def load(source):
     config = model_dir_lib.read_config(source)
     training = config["training"]
     steps = int(model_dir_lib.latest_checkpoint(source).rsplit("-", 1)[-1])
-    parent = initialization.read_parent(source)
+    parent = parent_lib.read_parent(source)
     return (model_dir_lib.load_model(source, use_ema=False), config["dataset"], training,
             steps + (parent["steps"] if parent else 0))
 

@@ -48,7 +48,7 @@ import tf_keras
 from absl import app, flags, logging
 
 from pixel_zoo import data, metrics, optimizers
-from pixel_zoo.training import history
+from pixel_zoo.provenance import history
 from pixel_zoo import model_dir as model_dir_lib
 
 _DATASET = flags.DEFINE_string("dataset", "binarized_mnist", "A `pz.data.load_split` name.")

@@ -17,7 +17,7 @@ import sys
 
 from absl import flags
 
-from pixel_zoo.training import history
+from pixel_zoo.provenance import history
 
 RESULTS = flags.DEFINE_string(
     "results", None, "Also write the table, its command and the machine's load to this JSON "

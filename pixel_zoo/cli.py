@@ -87,7 +87,7 @@ def _eval(args, zoo):
     console.quiet_tensorflow(args.verbose)
     import tensorflow as tf  # pylint: disable=import-outside-toplevel
 
-    from pixel_zoo.training import evaluation  # pylint: disable=import-outside-toplevel
+    from pixel_zoo import evaluation  # pylint: disable=import-outside-toplevel
 
     model = zoo.load(args.name)
     dataset = evaluation.eval_dataset(

@@ -7,7 +7,7 @@
                                  "dataset": "binarized_mnist", "training": {<TrainConfig>}, ...}
                                 written by a run's first call and kept (its schedule length)
     MODEL_DIR/history.jsonl     one line per call: steps_from, steps_to, command, flags, ...
-                                (`pixel_zoo.training.history`)
+                                (`pixel_zoo.provenance.history`)
     MODEL_DIR/checkpoints/      tf.train.CheckpointManager files: ckpt-<step>.index, ...
                                 tf.train.Checkpoint(model={weight.path: weight},
                                                     optimizer=, step=)

@@ -131,7 +131,7 @@ class LikelihoodRatio:
         entry = zoo.get(name)
         if not entry.background:
             raise ValueError(f"{name} has no background model in its card: it is no OOD "
-                             "detector (see pz.zoo.publishing.publish_detector).")
+                             "detector (see trainers.publishing.publish_detector).")
         return cls(zoo.load(name), zoo.load(entry.background),
                    entry.ood.get("reference", {}).get("quantiles"))
 

@@ -66,11 +66,12 @@ def tiny_zoo(tmp_path, monkeypatch):
     """Sends published cards and weights to ``tmp_path``, and models the test registers to
     a registry of its own; returns the dataset name of a tiny binary npz (40 train, 12 valid
     6x6 images) written there."""
-    from pixel_zoo.zoo import publishing, registry  # pylint: disable=import-outside-toplevel
+    from pixel_zoo.zoo import registry  # pylint: disable=import-outside-toplevel
+    from trainers.publishing import card  # pylint: disable=import-outside-toplevel
 
     monkeypatch.setattr(registry, "_REGISTERED", {})
-    monkeypatch.setattr(publishing, "CARDS_DIR", tmp_path / "cards")
-    monkeypatch.setattr(publishing, "WEIGHTS_DIR", tmp_path / "weights")
+    monkeypatch.setattr(card, "CARDS_DIR", tmp_path / "cards")
+    monkeypatch.setattr(card, "WEIGHTS_DIR", tmp_path / "weights")
     (tmp_path / "weights").mkdir()
     rng = np.random.default_rng(0)
     np.savez(tmp_path / "tiny.npz", train=rng.integers(0, 2, (40, 6, 6)).astype(np.uint8),
@@ -83,7 +84,8 @@ def tiny_entry(tmp_path, monkeypatch, name):
     registered for this test only; returns ``(entry, the run's TrainConfig)``."""
     # pylint: disable=import-outside-toplevel
     from pixel_zoo.training import TrainConfig, train
-    from pixel_zoo.zoo import publishing, registry
+    from pixel_zoo.zoo import registry
+    from trainers import publishing
 
     config = TrainConfig(model_dir=str(tmp_path / name), dataset=tiny_zoo(tmp_path, monkeypatch),
                          num_layers=1, hidden_units=4, batch_size=8, train_steps=2,

@@ -19,7 +19,7 @@ from its packaged weights and writes it into its card (CI scores every card's ag
 from absl import flags
 
 from pixel_zoo import console
-from pixel_zoo.zoo import publishing
+from trainers import publishing
 
 _MODEL_DIR = flags.DEFINE_string("model_dir", None, "The finished training run.")
 _NAME = flags.DEFINE_string("name", None, "Zoo name: <model>_<data>.")

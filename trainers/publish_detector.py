@@ -13,7 +13,7 @@ import os
 
 from absl import app, flags
 
-from pixel_zoo.zoo import publishing
+from trainers import publishing
 
 _NAME = flags.DEFINE_string("name", None, "The in-distribution zoo entry.")
 _BACKGROUND = flags.DEFINE_string("background", None, "The background model's zoo entry.")

@@ -18,5 +18,5 @@ from pixel_zoo.training.config import (
     TrainConfig,
 )
 from pixel_zoo.training.distribute import STRATEGIES, make_strategy
-from pixel_zoo.training.evaluation import Evaluator, evaluate_model_dir
+from pixel_zoo.evaluation import Evaluator, evaluate_model_dir
 from pixel_zoo.training.loop import train

@@ -4,7 +4,7 @@ The weights are loaded into the freshly built model before the first step (the o
 starts fresh; pair it with ``--warmup_steps``). What they are is written to
 ``MODEL_DIR/init_from.json``: the source, the weights' sha256 (for a run: its checkpoint),
 the steps they had been trained for and, for a zoo entry or a run, the training history
-that the new entry's card continues (`pixel_zoo.zoo.provenance`). It is written when the
+that the new entry's card continues (`pixel_zoo.provenance`). It is written when the
 run starts, so publishing the run over the same zoo name later still knows the history
 before it.
 
@@ -21,23 +21,21 @@ Example:
     >>> parent = load_initial_weights(model, config)    # config.init_from = "zoo:NAME"
     >>> parent["steps"], parent["sha256"][:8]
     (5600, '3f1c2a9b')
-    >>> segments, steps = run_history("/tmp/runs/pixelcnn")    # what publish cites
 """
 
-import json
 import os
 import pathlib
 
 from absl import logging
 
 from pixel_zoo import model_dir as model_dir_lib
-from pixel_zoo.training import deepening, history
+from pixel_zoo.provenance import history, parent as parent_lib, segments
+from pixel_zoo.training import deepening
 from pixel_zoo.training.config import ConfigError
-from pixel_zoo.zoo import loading, provenance, registry
+from pixel_zoo.zoo import loading, registry
 
 ZOO_PREFIX = "zoo:"
 RUN_PREFIX = history.RUN_PREFIX
-PARENT_FILE = "init_from.json"
 
 
 def load_initial_weights(model, config):
@@ -62,37 +60,6 @@ def load_initial_weights(model, config):
             f"({type(error).__name__}: {error}). {parent['built_as']}"
         ) from error
     return parent
-
-
-def write_parent(model_dir, parent):
-    """Writes ``MODEL_DIR/init_from.json``."""
-    os.makedirs(model_dir, exist_ok=True)
-    with open(os.path.join(model_dir, PARENT_FILE), "w") as file:
-        json.dump(parent, file, indent=2, sort_keys=True)
-
-
-def read_parent(model_dir):
-    """The provenance `write_parent` wrote, or None for a run started from scratch."""
-    path = os.path.join(model_dir, PARENT_FILE)
-    if not os.path.isfile(path):
-        return None
-    with open(path) as file:
-        return json.load(file)
-
-
-def run_history(model_dir):
-    """The training history of a run's latest weights: ``(segments, steps)``.
-
-    The segments of what the run started from (``--init_from``), then the run's own
-    invocations (``history.jsonl``), shifted by the steps trained before; ``steps`` counts
-    both. `pixel_zoo.zoo.provenance.chain_problems` says whether they chain.
-    """
-    parent = read_parent(model_dir)
-    before = parent["steps"] if parent else 0
-    run_steps = int(model_dir_lib.latest_checkpoint(model_dir).rsplit("-", 1)[-1])
-    segments = (parent["history"] if parent else []) + provenance.run_segments(
-        history.read(model_dir), offset=before)
-    return segments, before + run_steps
 
 
 def _copy_weights(model, trained):
@@ -126,7 +93,7 @@ def _zoo_weights(name, config):
     return load, {
         "init_from": f"{ZOO_PREFIX}{name}", "sha256": sha256,
         "steps": entry.training.get("steps", 0), "metrics": entry.metrics,
-        "history": provenance.entry_segments(entry), "built_as": built_as,
+        "history": segments.entry_segments(entry), "built_as": built_as,
     }
 
 
@@ -138,7 +105,7 @@ def _file_weights(source):
     sha256 = loading.sha256_of(path)
     return (lambda model: model.load_weights(path)), {
         "init_from": path.name, "sha256": sha256, "steps": 0, "metrics": {},
-        "history": [provenance.untracked_segment(f"weights file {path.name} (sha256 {sha256})")],
+        "history": [segments.untracked_segment(f"weights file {path.name} (sha256 {sha256})")],
         "built_as": f"{path.name} must come from model.save_weights() of this architecture.",
     }
 
@@ -156,8 +123,8 @@ def _run_weights(run_dir, config):
     built_as = f"{run_dir} holds a {family} run; its model: {run_config['model']['config']}."
     if family != config.model:
         raise ConfigError(f"--init_from={source} needs --model={family}: {built_as}")
-    segments, steps = run_history(run_dir)
-    problems = provenance.chain_problems(segments, steps)
+    chain, steps = parent_lib.run_history(run_dir)
+    problems = segments.chain_problems(chain, steps)
     if problems:
         raise ConfigError(f"--init_from={source}: its training history does not chain: "
                           f"{'; '.join(problems)}.")
@@ -165,5 +132,5 @@ def _run_weights(run_dir, config):
     return (lambda model: _copy_weights(model, trained)), {
         "init_from": f"{RUN_PREFIX}{os.path.basename(os.path.normpath(run_dir))}",
         "sha256": loading.sha256_of(pathlib.Path(checkpoint + ".data-00000-of-00001")),
-        "steps": steps, "metrics": {}, "history": segments, "built_as": built_as,
+        "steps": steps, "metrics": {}, "history": chain, "built_as": built_as,
     }

@@ -31,14 +31,15 @@ import pixel_zoo as pz
 from pixel_zoo import data, images
 from pixel_zoo import model_dir as model_dir_lib
 from pixel_zoo.layers import weight_norm
-from pixel_zoo.training import (distillation, distribute, history, initialization, precision,
-                                resume)
+from pixel_zoo.provenance import history
+from pixel_zoo.provenance import parent as parent_lib
+from pixel_zoo.training import distillation, distribute, initialization, precision, resume
 from pixel_zoo.training.checkpointing import Checkpointer
 from pixel_zoo.training.config import ConfigError
-from pixel_zoo.training.evaluation import Evaluator, eval_dataset, nll
+from pixel_zoo.evaluation import Evaluator, eval_dataset, nll
 from pixel_zoo.training.optimizer import (clip_by_global_batch_norm, ema_weights, make_optimizer,
                                           start_averages)
-from pixel_zoo.training.progress import ProgressLog
+from pixel_zoo.progress import ProgressLog
 from pixel_zoo.training.summaries import SummaryWriters
 
 
@@ -49,7 +50,7 @@ def train(config, strategy=None):
     training summaries every ``log_every`` steps, and validation summaries with a sample
     grid every ``eval_every`` steps and at the end (see `pixel_zoo.model_dir`). A fresh
     run also validates at step 0. Each call appends a line to ``history.jsonl``
-    (`pixel_zoo.training.history`). A rerun resumes from the newest checkpoint that reads,
+    (`pixel_zoo.provenance.history`). A rerun resumes from the newest checkpoint that reads,
     and must keep the flags that fix the data position and the setup
     (`pixel_zoo.training.resume`).
 
@@ -148,7 +149,7 @@ class _Run:
         parent = initialization.load_initial_weights(self.model, config)
         start_averages(self.optimizer, self.model)
         if self.is_chief:
-            initialization.write_parent(config.model_dir, parent)
+            parent_lib.write_parent(config.model_dir, parent)
         logging.info("Starting from %s (%d steps trained before)", parent["init_from"],
                      parent["steps"])
 

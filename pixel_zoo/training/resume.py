@@ -5,7 +5,7 @@ holds one model and one optimizer, so resuming with another ``--batch_size``, ``
 ``--dataset``, model size, learning rate or schedule would train on the wrong data
 position or another setup. Those are refused with a table of stored and requested values.
 The flags in `MAY_CHANGE` only say how long to train and what to log, validate and save;
-each invocation's values are kept in ``MODEL_DIR/history.jsonl`` (`pixel_zoo.training.history`).
+each invocation's values are kept in ``MODEL_DIR/history.jsonl`` (`pixel_zoo.provenance.history`).
 
 The learning-rate schedule's length is the ``train_steps`` of the first invocation, kept in
 ``config.json``: a rerun with more ``--train_steps`` continues the same schedule (an

@@ -25,7 +25,7 @@ class ZooEntry:
       dataset: the data it was trained on, as the trainers name it.
       metrics: measured figures, e.g. ``{"valid_nats": 85.1}``.
       training: how it was trained: command, steps, compute in words ("time"), and
-        "history", the invocations that trained the weights (`pixel_zoo.zoo.provenance`).
+        "history", the invocations that trained the weights (`pixel_zoo.provenance.segments`).
       description: one paragraph for the model card.
       samples_image: a PNG grid of samples next to the card, if any.
       completions_image: a PNG grid of completions next to the card, if any: per

@@ -11,7 +11,8 @@ from PIL import Image
 import pixel_zoo as pz
 from ood_case import IMAGE_SHAPE, NUM_LEVELS, training_like
 from pixel_zoo import cli
-from pixel_zoo.zoo import publishing
+from trainers import publishing
+from trainers.publishing import detector as publishing_detector
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +64,7 @@ def test_export_ood_writes_the_detector(entries, tmp_path, capsys):
 
 def test_publish_detector_writes_measured_aurocs_into_the_card(entries, tmp_path, monkeypatch):
     name, in_data = entries
-    monkeypatch.setattr(publishing, "CARDS_DIR", tmp_path)
+    monkeypatch.setattr(publishing_detector, "CARDS_DIR", tmp_path)
     pz.zoo.register(dataclasses.replace(pz.zoo.get(name), background=""))
     entry = publishing.publish_detector(name, "cli_bg", in_data, ["noise:uniform"], num=30)
     card = json.loads((tmp_path / f"{name}.json").read_text())
@@ -94,7 +95,7 @@ def test_publish_detector_writes_measured_aurocs_into_the_card(entries, tmp_path
 def test_the_ood_command_prints_the_percentile_score_of_a_published_detector(
         entries, tmp_path, monkeypatch, capsys):
     name, in_data = entries
-    monkeypatch.setattr(publishing, "CARDS_DIR", tmp_path)
+    monkeypatch.setattr(publishing_detector, "CARDS_DIR", tmp_path)
     pz.zoo.register(publishing.publish_detector(name, "cli_bg", in_data, ["noise:uniform"],
                                                 num=30))
     reference = pz.ood.LikelihoodRatio.from_zoo(name).reference

@@ -4,7 +4,8 @@ import dataclasses
 
 import pytest
 
-from pixel_zoo.training import TrainConfig, history, summaries, train
+from pixel_zoo.provenance import history
+from pixel_zoo.training import TrainConfig, summaries, train
 from test_case import tiny_zoo
 
 

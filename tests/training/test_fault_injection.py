@@ -22,7 +22,7 @@ import tensorflow as tf
 from pixel_zoo import model_dir
 from pixel_zoo.training import ConfigError, summaries, train
 from pixel_zoo.training.checkpointing import CheckpointWriteError
-from pixel_zoo.training.history import read as read_history
+from pixel_zoo.provenance.history import read as read_history
 from test_training_runs import (DATA_DIR, ROOT, checkpoint_value, run_script, run_two_workers,
                                 tiny_config, train_flags)
 

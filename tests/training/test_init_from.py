@@ -11,7 +11,10 @@ import pytest
 import pixel_zoo as pz
 from pixel_zoo import model_dir as model_dir_lib
 from pixel_zoo.training import ConfigError, initialization, optimizer, train
-from pixel_zoo.zoo import provenance, publishing, registry
+from pixel_zoo.provenance import parent as parent_lib
+from pixel_zoo.provenance import segments as provenance
+from pixel_zoo.zoo import registry
+from trainers import publishing
 from test_case import tiny_entry
 
 
@@ -35,7 +38,7 @@ def test_a_run_from_a_zoo_entry_starts_at_its_weights_and_continues_its_history(
     assert parent["steps"] == 2 and parent["sha256"] == entry.sha256
 
     train(dataclasses.replace(config, train_steps=3))
-    assert initialization.read_parent(config.model_dir)["init_from"] == "zoo:tiny_parent"
+    assert parent_lib.read_parent(config.model_dir)["init_from"] == "zoo:tiny_parent"
     child = publishing.publish(config.model_dir, "tiny_parent", "Child.", num_samples=1,
                                force=True)
     segments = child.training["history"]

@@ -10,7 +10,7 @@ from PIL import Image
 
 from pixel_zoo import images, model_dir
 from pixel_zoo.training import ConfigError, TrainConfig, make_strategy, optimizer, summaries
-from pixel_zoo.training.progress import ProgressBar, ProgressLog
+from pixel_zoo.progress import ProgressBar, ProgressLog
 from test_case import tiny_model
 
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from pixel_zoo.zoo import comparison
+from trainers.publishing import comparison
 
 
 def test_interval_is_the_mean_difference_plus_or_minus_two_standard_errors():

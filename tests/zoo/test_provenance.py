@@ -2,8 +2,8 @@
 
 import pytest
 
-from pixel_zoo.training import history
-from pixel_zoo.zoo import provenance
+from pixel_zoo.provenance import history
+from pixel_zoo.provenance import segments as provenance
 from pixel_zoo.zoo.entry import ZooEntry
 
 

@@ -11,7 +11,8 @@ from PIL import Image
 import pixel_zoo as pz
 from pixel_zoo import data
 from pixel_zoo.training import TrainConfig, train
-from pixel_zoo.zoo import loading, publishing
+from pixel_zoo.zoo import loading
+from trainers import publishing
 from test_case import tiny_zoo
 
 

@@ -4,14 +4,16 @@ import dataclasses
 
 from absl import logging
 
-from pixel_zoo import data, ood, ood_plot
+from pixel_zoo import data
 from pixel_zoo import metrics as metrics_lib
 from pixel_zoo import model_dir as model_dir_lib
 from pixel_zoo.data.splits import UnknownSplitError
-from pixel_zoo.training import evaluation, history, initialization
-from pixel_zoo.zoo import comparison, figures, provenance, registry
+from pixel_zoo.provenance import history, parent, segments as segments_lib
+from pixel_zoo import evaluation
+from pixel_zoo.zoo import registry
 from pixel_zoo.zoo.entry import CARDS_DIR, WEIGHTS_DIR, ZooEntry
 from pixel_zoo.zoo.loading import build_model, load, sha256_of
+from trainers.publishing import comparison, figures
 
 HYPERPARAMETERS = ("num_layers", "hidden_units", "output_units", "num_classes",
                    "logistic_mixtures", "num_hierarchies", "dropout", "weight_norm")
@@ -45,9 +47,9 @@ def publish(model_dir, name, description=None, data_dir=None, num_samples=16, se
     `SUBSET_IMAGES` images (``valid_subset``); the NLL on the test split where the
     dataset has one that is not held out (``test_nats``: nothing is chosen on it); where
     an entry of that name exists, the paired comparison with its weights on every
-    validation image (`pixel_zoo.zoo.comparison`, ``improvement``); the training
+    validation image (`trainers.publishing.comparison`, ``improvement``); the training
     history from the run's ``history.jsonl`` (continuing the zoo entry it started from),
-    checked to chain from step 0 to the trained steps (`pixel_zoo.zoo.provenance`), and
+    checked to chain from step 0 to the trained steps (`pixel_zoo.provenance`), and
     its compute. The figures: ``NAME.png``, ``NAME_completions.png`` (`.figures`).
 
     Args:
@@ -143,7 +145,7 @@ def measure_subset(name, data_dir=None):
 
 def redraw_figures(name, data_dir=None, num_samples=16, seed=1):
     """Draws a published entry's figures again from its packaged weights, as `publish`
-    draws them today (`pixel_zoo.zoo.figures.draw`, e.g. at the current grid scale); the
+    draws them today (`trainers.publishing.figures.draw`, e.g. at the current grid scale); the
     card and weights stay as they are.
 
     Example:
@@ -209,16 +211,16 @@ def _improvement(current, dataset, valid, new_nll, force):
 
 def _training_record(model_dir, training):
     """The card's ``training``: command, steps, chained history and its compute in words."""
-    parent = initialization.read_parent(model_dir)
-    segments, steps = initialization.run_history(model_dir)
-    problems = provenance.chain_problems(segments, steps)
+    started_from = parent.read_parent(model_dir)
+    segments, steps = parent.run_history(model_dir)
+    problems = segments_lib.chain_problems(segments, steps)
     if problems:
         raise ValueError(f"{model_dir}: its training history does not chain: "
                          f"{'; '.join(problems)} ({history.history_path(model_dir)}).")
     record = {"command": segments[-1]["command"], "steps": steps,
-              "time": provenance.describe(segments)}
-    if parent:
-        record["init_from"] = parent["init_from"]
+              "time": segments_lib.describe(segments)}
+    if started_from:
+        record["init_from"] = started_from["init_from"]
     return {**record, "history": segments}
 
 
@@ -235,66 +237,3 @@ def _weights_choice(chosen, nlls, averaging):
     words = {"ema": AVERAGES[averaging], "raw": "raw weights"}
     return (f"{words[chosen]}: {nlls[chosen].mean():.2f} nats on validation against "
             f"{nlls[other].mean():.2f} for the {words[other]}, chosen on validation")
-
-
-def publish_detector(name, background, in_data, out_data, data_dir=None, num=None,
-                     batch_size=256, reference_data=None, reference_num=10000):
-    """Makes zoo entry ``name`` an OOD detector against zoo entry ``background``.
-
-    Measures the detector's reference on ``reference_data`` (`pixel_zoo.ood.
-    LikelihoodRatio.with_reference`), then the AUROCs of each of its scores (likelihood
-    ratio, raw likelihood, percentile) for ``in_data`` against each of ``out_data``; writes
-    them, the reference's quantiles and ``background`` into ``name``'s card, and draws
-    ``cards/NAME_ood.png`` (`pixel_zoo.ood_plot`).
-
-    Args:
-      name: the in-distribution zoo entry.
-      background: the zoo entry trained on perturbed inputs (``--perturb_rate``).
-      in_data: ``DATASET:SPLIT`` of in-distribution images (`pixel_zoo.ood.load_images`).
-      out_data: ``DATASET:SPLIT`` or ``noise:uniform`` names of out-of-distribution sets.
-      data_dir: local data folder.
-      num: the first ``num`` images of each set (None: all; 10,000 noise images).
-      batch_size: images per forward pass.
-      reference_data: ``DATASET:SPLIT`` of the in-distribution images the percentile
-        score ranks against; None: the training split of ``in_data``'s dataset.
-      reference_num: the first ``reference_num`` images of ``reference_data``.
-
-    Returns:
-      The updated `ZooEntry`.
-
-    Example:
-        >>> publish_detector("pixelcnn_fashion_mnist", "pixelcnn_fashion_mnist_background",
-        ...                  "fashion_mnist:test", ["mnist:test", "noise:uniform"])
-    """
-    detector = ood.LikelihoodRatio(load(name), load(background))
-    spec = {"image_shape": detector.image_shape, "num_levels": detector.num_levels,
-            "data_dir": data_dir, "num": num}
-    reference_data = reference_data or in_data.rpartition(":")[0] + ":train"
-    reference_images = ood.load_images(reference_data, **{**spec, "num": reference_num})
-    detector = detector.with_reference(reference_images, batch_size)
-    in_images = ood.load_images(in_data, **spec)
-    out_sets = {out: ood.load_images(out, **spec) for out in out_data}
-    result = ood.evaluate(detector, in_images, out_sets, batch_size)
-    plot = f"{name}_ood.png"
-    ood_plot.plot(result, in_data, CARDS_DIR / plot)
-    command = " ".join([f"python -m trainers.publish_detector --name={name}",
-                        f"--background={background} --in={in_data}",
-                        *(f"--out={out}" for out in out_data),
-                        *([f"--num={num}"] if num else []),
-                        f"--reference={reference_data} --reference_num={reference_num}",
-                        "--data_dir=$PIXEL_ZOO_DATA"])
-    entry = dataclasses.replace(registry.get(name), background=background, ood={
-        "in": in_data,
-        "reference": {"data": reference_data, "num_images": len(reference_images),
-                      "quantiles": {kind: quantiles.tolist()  # unrounded: exact ranks
-                                    for kind, quantiles in detector.reference.items()}},
-        "num_images": {in_data: len(in_images),
-                       **{out: len(images) for out, images in out_sets.items()}},
-        "auroc": {out: {kind: round(value, 4) for kind, value in aurocs.items()
-                        if kind != "bits_per_dim"}  # the NLL's AUROC: the same ranking
-                  for out, aurocs in result["auroc"].items()},
-        "command": command,
-        "plot": plot,
-    })
-    entry.to_json(CARDS_DIR / f"{name}.json")
-    return entry

@@ -1,7 +1,7 @@
 """A zoo card's ``training.history``: every invocation that trained its weights, chained.
 
 Each segment is one invocation of ``trainers.train`` (from the run folder's
-``history.jsonl``, `pixel_zoo.training.history`), with the steps it took the weights
+``history.jsonl``, `pixel_zoo.provenance.history`), with the steps it took the weights
 from and to. A run started with ``--init_from=zoo:NAME`` continues that entry's
 history: its own segments follow the entry's, their steps shifted by the entry's
 steps. Consecutive segments chain (``steps_to`` is the next ``steps_from``) and the

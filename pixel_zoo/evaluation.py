@@ -13,7 +13,7 @@ import tensorflow as tf
 import pixel_zoo as pz
 from pixel_zoo import data
 from pixel_zoo import model_dir as model_dir_lib
-from pixel_zoo.training.progress import ProgressBar
+from pixel_zoo.progress import ProgressBar
 
 
 def nll(model, batch, training=False):
