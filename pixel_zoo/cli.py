@@ -115,7 +115,8 @@ def _export(args, zoo):
 
 
 def _ood(args, zoo):
-    from pixel_zoo import ood, ood_plot
+    from pixel_zoo import ood
+    from pixel_zoo.ood import plot as ood_plot
 
     detector = ood.LikelihoodRatio.from_zoo(args.name)
     load = {"image_shape": detector.image_shape, "num_levels": detector.num_levels,

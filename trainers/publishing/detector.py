@@ -2,7 +2,8 @@
 
 import dataclasses
 
-from pixel_zoo import ood, ood_plot
+from pixel_zoo import ood
+from pixel_zoo.ood import plot as ood_plot
 from pixel_zoo.zoo import registry
 from pixel_zoo.zoo.entry import CARDS_DIR
 from pixel_zoo.zoo.loading import load
@@ -16,7 +17,7 @@ def publish_detector(name, background, in_data, out_data, data_dir=None, num=Non
     LikelihoodRatio.with_reference`), then the AUROCs of each of its scores (likelihood
     ratio, raw likelihood, percentile) for ``in_data`` against each of ``out_data``; writes
     them, the reference's quantiles and ``background`` into ``name``'s card, and draws
-    ``cards/NAME_ood.png`` (`pixel_zoo.ood_plot`).
+    ``cards/NAME_ood.png`` (`pixel_zoo.ood.plot`).
 
     Args:
       name: the in-distribution zoo entry.

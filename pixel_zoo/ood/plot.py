@@ -14,13 +14,14 @@ import os
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from pixel_zoo import ood
 from pixel_zoo import plot_panels
+from pixel_zoo.ood import roc
+from pixel_zoo.ood.detector import PERCENTILE
 from pixel_zoo.plot_panels import COLOURS, MARGIN, PANEL
 
 TITLES = {"likelihood_ratio": "likelihood ratio: log p_bg - log p_model",
           "nll": "raw NLL (nats): -log p_model", "bits_per_dim": "bits/dim",
-          ood.PERCENTILE: "percentile among training images, max of both"}
+          PERCENTILE: "percentile among training images, max of both"}
 
 
 def plot(result, in_name, path, scores=None, bins=50):
@@ -46,7 +47,7 @@ def plot(result, in_name, path, scores=None, bins=50):
         top = row * PANEL[1]
         values = [result["scores"][name][kind] for name in names]
         _histograms(draw, font, (0, top), values, labels, TITLES[kind], bins)
-        curves = [ood.roc_curve(values[0], out) for out in values[1:]]
+        curves = [roc.roc_curve(values[0], out) for out in values[1:]]
         legend = [f"{label}: AUROC {result['auroc'][name][kind]:.3f}"
                   for label, name in zip(labels[1:], names[1:])]
         _roc(draw, font, (PANEL[0], top), curves, legend, f"ROC, {TITLES[kind]}")

@@ -1,43 +1,17 @@
-"""Out-of-distribution detection with likelihood ratios (Ren et al., NeurIPS 2019).
+"""`LikelihoodRatio`: a model and its background score images; higher = more likely OOD.
 
-A density model's raw likelihood fails as an OOD score: a PixelCNN trained on
-Fashion-MNIST gives MNIST digits *higher* likelihood, because their many black
-pixels are easy to predict (Nalisnick et al., ICLR 2019). Ren et al. divide that
-out: a *background* model of the same architecture, trained on inputs whose
-sub-pixels were replaced by uniform noise with probability mu
-(``trainers/train.py --perturb_rate``), learns the low-level statistics but not the
-semantics, and ``log p_model(x) - log p_background(x)`` keeps the semantic part.
-That log-likelihood ratio (LLR) is high in distribution; `LikelihoodRatio.score`
-returns its negative, so that **higher means more likely out of distribution**, as
-every score here does.
-
-The ratio keeps the semantics and drops what the background also models, so it misses
-inputs whose low-level statistics are foreign too: natural photos get a *lower* ratio
-score than Fashion-MNIST images, while their raw NLL is far higher. The *percentile*
-score flags both kinds: each of the two scores becomes its percentile among
-in-distribution reference images (training images: `LikelihoodRatio.with_reference`;
-zoo detectors store the quantiles), and the larger of the two is the score, in [0, 1].
-0.999 means one of them is higher than on 99.9% of the reference images, so a threshold
-``t`` flags at most about ``2 * (1 - t)`` of in-distribution inputs.
+See `pixel_zoo.ood` for the method. The percentile score ranks each score among
+in-distribution reference images by quantiles the detector keeps.
 
 Example:
-    >>> import pixel_zoo as pz
-    >>> detector = pz.ood.LikelihoodRatio.from_zoo("pixelcnn_fashion_mnist")
-    >>> fashion = pz.data.load_split("fashion_mnist", "test", data_dir).images
-    >>> digits = pz.data.load_split("mnist", "test", data_dir).images
-    >>> pz.ood.auroc(detector.score(fashion), detector.score(digits))     # 1: perfect
-    >>> pz.ood.auroc(*(detector.scores(x)["nll"] for x in (fashion, digits)))  # raw NLL
-    >>> pz.ood.auroc(*(detector.scores(x)["percentile"] for x in (fashion, digits)))
-
-Reference: J. Ren, P. J. Liu, E. Fertig, J. Snoek, R. Poplin, M. A. DePristo,
-J. V. Dillon, B. Lakshminarayanan, "Likelihood Ratios for Out-of-Distribution
-Detection", NeurIPS 2019.
+    >>> detector = LikelihoodRatio(model, background).with_reference(train_images)
+    >>> detector.scores(images)["percentile"]     # [N] in [0, 1]
 """
 
 import numpy as np
 import tensorflow as tf
 
-from pixel_zoo import data, metrics, zoo
+from pixel_zoo import metrics, zoo
 
 # The scores `LikelihoodRatio.scores` returns (with "percentile" where the detector has a
 # reference, `LikelihoodRatio.score_names`); higher = more likely out of distribution.
@@ -190,133 +164,6 @@ class LikelihoodRatio:
         return images.astype(np.uint8)
 
 
-def auroc(in_scores, out_scores):
-    """Area under the ROC curve of telling ``out_scores`` (positives) from ``in_scores``.
-
-    Exact: the probability that a random out-of-distribution score is higher than a
-    random in-distribution one, ties counting a half (the Mann-Whitney U statistic over
-    ``len(in) * len(out)``). 1: every OOD input scores higher; 0.5: chance; 0: reversed.
-
-    Args:
-      in_scores: 1-D scores of in-distribution inputs.
-      out_scores: 1-D scores of out-of-distribution inputs.
-
-    Raises:
-      ValueError: an empty, non-1-D or non-finite score array.
-
-    Example:
-        >>> auroc([0.1, 0.2], [0.3, 0.2])
-        0.875
-    """
-    in_scores, out_scores = _check_scores(in_scores, out_scores)
-    ranks = _mid_ranks(np.concatenate([in_scores, out_scores]))
-    out_ranks = ranks[len(in_scores):].sum()
-    u_statistic = out_ranks - len(out_scores) * (len(out_scores) + 1) / 2.0
-    return float(u_statistic / (len(in_scores) * len(out_scores)))
-
-
-def roc_curve(in_scores, out_scores):
-    """The ROC curve: false- and true-positive rates as the threshold falls, from (0, 0) to (1, 1).
-
-    Tied scores form one step (a diagonal segment), so the trapezoid area under the
-    curve equals `auroc`.
-
-    Returns:
-      ``(false_positive_rate, true_positive_rate)``, float64 numpy arrays of equal length.
-
-    Example:
-        >>> roc_curve([0.0, 1.0], [2.0])
-        (array([0. , 0. , 0.5, 1. ]), array([0., 1., 1., 1.]))
-    """
-    in_scores, out_scores = _check_scores(in_scores, out_scores)
-    thresholds = np.unique(np.concatenate([in_scores, out_scores]))[::-1]
-    in_sorted, out_sorted = np.sort(in_scores), np.sort(out_scores)
-    # Inputs scoring >= each threshold are flagged as OOD.
-    false_positives = len(in_sorted) - np.searchsorted(in_sorted, thresholds, side="left")
-    true_positives = len(out_sorted) - np.searchsorted(out_sorted, thresholds, side="left")
-    fpr = np.concatenate([[0.0], false_positives / len(in_sorted)])
-    tpr = np.concatenate([[0.0], true_positives / len(out_sorted)])
-    return fpr, tpr
-
-
-def evaluate(detector, in_images, out_sets, batch_size=256):
-    """Scores in- and out-of-distribution images; AUROCs of every score for every out set.
-
-    Args:
-      detector: a `LikelihoodRatio`.
-      in_images: uint8 in-distribution images ``[N, H, W, C]``.
-      out_sets: ``{name: uint8 images}``, the out-of-distribution sets.
-
-    Returns:
-      ``{"scores": {"in": scores, name: scores, ...}, "auroc": {name: {score: AUROC}}}``,
-      the scores as `LikelihoodRatio.scores` gives them.
-    """
-    scores = {"in": detector.scores(in_images, batch_size)}
-    for name, images in out_sets.items():
-        scores[name] = detector.scores(images, batch_size)
-    aurocs = {name: {kind: auroc(scores["in"][kind], scores[name][kind])
-                     for kind in detector.score_names}
-              for name in out_sets}
-    return {"scores": scores, "auroc": aurocs}
-
-
-def load_images(spec, image_shape, num_levels, data_dir=None, num=None, seed=0):
-    """Images named by ``spec``, made to fit a model of ``image_shape`` and ``num_levels``.
-
-    ``spec`` is ``DATASET:SPLIT`` (any `pixel_zoo.data.load_split` name and split, e.g.
-    ``fashion_mnist:test``, ``mnist:test``, ``cifar10_jpeg:valid``) or ``noise:uniform``
-    (independent uniform levels). Dataset images of another shape are converted: RGB to
-    gray (ITU-R 601 luma) or gray to RGB, resized with area averaging, and requantized
-    to ``num_levels``.
-
-    Args:
-      spec: see above.
-      image_shape: the model's ``(H, W, C)``.
-      num_levels: the model's levels per sub-pixel.
-      data_dir: local dataset folder (see `pixel_zoo.data.load_split`).
-      num: keep the first ``num`` images (the noise set's size; default 10,000 for noise,
-        else the whole split).
-      seed: the noise's seed.
-
-    Returns:
-      uint8 ``[N, H, W, C]`` in ``[0, num_levels)``.
-
-    Raises:
-      ValueError: a malformed ``spec`` or an unknown noise kind; as `load_split` for data.
-
-    Example:
-        >>> load_images("cifar10_jpeg:valid", (28, 28, 1), 256, "/work/shared/data").shape
-        (5000, 28, 28, 1)
-    """
-    name, separator, split = spec.rpartition(":")
-    if not separator or not name or not split:
-        raise ValueError(f"data {spec!r} must be DATASET:SPLIT (e.g. mnist:test) or "
-                         "noise:uniform.")
-    if num is not None and num < 1:
-        raise ValueError(f"num must be a positive number of images, got {num}.")
-    if name + separator == NOISE:
-        if split != "uniform":
-            raise ValueError(f"unknown noise {split!r}; the noise set is noise:uniform.")
-        rng = np.random.default_rng(seed)
-        return rng.integers(0, num_levels, (num or 10000, *image_shape)).astype(np.uint8)
-    split_data = data.load_split(name, split, data_dir)
-    images = split_data.images[:num]
-    if images.shape[1:] == tuple(image_shape) and split_data.num_levels == num_levels:
-        return images
-    return _convert(images, split_data.num_levels, image_shape, num_levels)
-
-
-def _convert(images, levels, image_shape, num_levels):
-    """Images ``[N, h, w, c]`` of ``levels`` levels -> ``[N, *image_shape]`` of ``num_levels``."""
-    height, width, channels = image_shape
-    pixels = tf.cast(images, tf.float32) / (levels - 1)  # (N, h, w, c) in [0, 1]
-    if pixels.shape[-1] == 3 and channels == 1:
-        pixels = tf.image.rgb_to_grayscale(pixels)
-    elif pixels.shape[-1] == 1 and channels == 3:
-        pixels = tf.image.grayscale_to_rgb(pixels)
-    pixels = tf.image.resize(pixels, (height, width), method="area")  # (N, H, W, C)
-    return np.round(np.clip(pixels.numpy(), 0.0, 1.0) * (num_levels - 1)).astype(np.uint8)
-
 
 def _checked_reference(reference):
     """``{score: quantiles}`` as float64 numpy arrays, or a ValueError naming the problem."""
@@ -357,22 +204,3 @@ def _interpolated_level(values, quantiles):
 
     return (level("left") + level("right")) / 2.0
 
-
-def _check_scores(in_scores, out_scores):
-    arrays = []
-    for role, scores in (("in_scores", in_scores), ("out_scores", out_scores)):
-        scores = np.asarray(scores, np.float64)
-        if scores.ndim != 1 or not len(scores):
-            raise ValueError(f"{role} must be a non-empty 1-D array, got shape {scores.shape}.")
-        if not np.all(np.isfinite(scores)):
-            raise ValueError(f"{role} has {np.sum(~np.isfinite(scores))} NaN or infinite "
-                             "values.")
-        arrays.append(scores)
-    return arrays
-
-
-def _mid_ranks(values):
-    """1-based ranks of ``values``, tied values sharing the mean of their ranks."""
-    _, inverse, counts = np.unique(values, return_inverse=True, return_counts=True)
-    last = np.cumsum(counts)  # the highest rank of each distinct value
-    return (last - (counts - 1) / 2.0)[inverse]
