@@ -17,30 +17,26 @@ Example:
 
 import contextlib
 import dataclasses
-import json
 import math
-import os
 import time
 
 import keras
-import numpy as np
 import tensorflow as tf
 from absl import logging
 
-import pixel_zoo as pz
-from pixel_zoo import data, images
+from pixel_zoo import data
 from pixel_zoo import model_dir as model_dir_lib
+from pixel_zoo.evaluation import Evaluator, eval_dataset
 from pixel_zoo.layers import weight_norm
+from pixel_zoo.progress import ProgressLog
 from pixel_zoo.provenance import history
 from pixel_zoo.provenance import parent as parent_lib
-from pixel_zoo.training import distillation, distribute, initialization, precision, resume
+from pixel_zoo.training import distillation, distribute, initialization, resume, run_setup
 from pixel_zoo.training.checkpointing import Checkpointer
 from pixel_zoo.training.config import ConfigError
-from pixel_zoo.evaluation import Evaluator, eval_dataset, nll
-from pixel_zoo.training.optimizer import (clip_by_global_batch_norm, ema_weights, make_optimizer,
-                                          start_averages)
-from pixel_zoo.progress import ProgressLog
-from pixel_zoo.training.summaries import SummaryWriters
+from pixel_zoo.training.optimizer import ema_weights, make_optimizer, start_averages
+from pixel_zoo.training.summaries import SummaryWriters, write_samples
+from pixel_zoo.training.train_step import make_train_step
 
 
 def train(config, strategy=None):
@@ -85,13 +81,13 @@ class _Run:
             )
         self.time_start, self.timer = history.now(), time.perf_counter()
         self.load = history.LoadMonitor()
-        stored = _stored_config(config.model_dir)
+        stored = run_setup.stored_config(config.model_dir)
         if stored:
             resume.check_unchanged(config, stored["training"])
-        train_data, valid_data = _load_split(config, "train"), _load_split(config, "valid")
+        train_data, valid_data = run_setup.load_split(config, "train"), run_setup.load_split(config, "valid")
         keras.utils.set_random_seed(config.seed)
         with strategy.scope():
-            self.model = _build_model(config, train_data)
+            self.model = run_setup.build_model(config, train_data)
             self.optimizer = make_optimizer(
                 config, resume.schedule_steps(config, stored and stored["training"]))
             self.optimizer.build(self.model.trainable_variables)
@@ -101,7 +97,7 @@ class _Run:
                 config.distill_from, train_data.image_shape, train_data.num_levels,
             ) if config.distill_from else None
         if stored:
-            _check_same_run(config, stored, self.model)
+            run_setup.check_same_run(config, stored, self.model)
         self.config, self.strategy = config, strategy
         self.checkpointer = Checkpointer(
             config.model_dir, model_dir_lib.make_checkpoint(self.model, self.optimizer, step),
@@ -131,7 +127,7 @@ class _Run:
             self.initialize_from_data(batches)
         batches = batches.skip(self.start)
         self.batches = iter(strategy.experimental_distribute_dataset(batches))
-        self.train_step = _make_train_step(strategy, self.model, self.optimizer, step, config,
+        self.train_step = make_train_step(strategy, self.model, self.optimizer, step, config,
                                            teacher)
         self.evaluator = Evaluator(strategy, self.model, eval_dataset(
             valid_data, config.batch_size, config.eval_batches, conditional))
@@ -277,7 +273,7 @@ class _Run:
         with ema_weights(self.optimizer, self.model):
             metrics = self.evaluator()
             if self.is_chief and with_samples and config.num_samples:
-                _write_samples(self.model, config, step, self.writers)
+                write_samples(self.model, config, step, self.writers)
         self.writers.scalars("valid", step, {
             "nats": metrics["nats"], "bits_per_dim": metrics["bits_per_dim"],
             "training_minutes": self.trained_seconds / 60})
@@ -291,111 +287,3 @@ def _every(step, interval):
     return interval and step % interval == 0
 
 
-def _load_split(config, split):
-    try:
-        return data.load_split(config.dataset, split, config.data_dir)
-    except (FileNotFoundError, ValueError) as error:
-        raise ConfigError(f"--dataset={config.dataset} --data_dir={config.data_dir}: {error}") \
-            from error
-
-
-def _build_model(config, train_data):
-    """The model for ``train_data``'s images, under a mixed-precision policy if asked."""
-    hyperparameters = config.model_hyperparameters()
-    if config.class_conditional:
-        hyperparameters["num_classes"] = _num_classes(config, train_data)
-    policy = None
-    if config.mixed_precision:
-        policy = f"mixed_{config.mixed_precision_dtype}"
-        precision.warn_if_emulated(config.mixed_precision_dtype)
-    try:
-        return pz.models.build(
-            config.model, image_shape=train_data.image_shape,
-            num_levels=train_data.num_levels, dtype_policy=policy, **hyperparameters,
-        )
-    except ValueError as error:
-        raise ConfigError(f"--model={config.model}: {error}") from error
-
-
-def _num_classes(config, train_data):
-    if train_data.labels is None:
-        raise ConfigError(f"--class_conditional needs labels, and {config.dataset} has none.")
-    if train_data.class_names:
-        return len(train_data.class_names)
-    return int(train_data.labels.max()) + 1
-
-
-def _stored_config(model_dir):
-    """The ``config.json`` of the run in ``model_dir``, None for a new run."""
-    try:
-        return model_dir_lib.read_config(model_dir)
-    except FileNotFoundError:
-        return None
-
-
-def _check_same_run(config, previous, model):
-    """Refuses a ``model_dir`` that holds a run of another model or dataset."""
-    current = json.loads(json.dumps(keras.saving.serialize_keras_object(model)))
-    if previous["model"] != current or previous["dataset"] != config.dataset:
-        table = model_dir_lib.difference_table(model_dir_lib.setting_differences(
-            previous, {"model": current, "dataset": config.dataset}))
-        raise ConfigError(
-            f"{config.model_dir} holds a run of another model or dataset; resume it with its "
-            f"flags, or use a new --model_dir:\n{table}"
-        )
-
-
-def _make_train_step(strategy, model, optimizer, step, config, teacher=None):
-    """A `tf.function` taking a distributed iterator: one step on the next global batch.
-
-    With a ``teacher`` (``--distill_from``) the step minimizes the distillation loss
-    (`pixel_zoo.training.distillation`). Returns the mean nats per image over the global
-    batch (the plain NLL: no L2 term, no distillation).
-    """
-
-    def replica_step(batch):
-        with tf.GradientTape() as tape:
-            if teacher is not None:
-                objective, per_image = distillation.distilled_nll(
-                    model, teacher, batch, config.distill_weight)
-            else:
-                objective = per_image = nll(model, batch, training=True)  # (B / replicas,)
-            loss = tf.nn.compute_average_loss(per_image, global_batch_size=config.batch_size)
-            objective = tf.nn.compute_average_loss(objective,
-                                                   global_batch_size=config.batch_size)
-            scaled_loss = optimizer.scale_loss(
-                objective + _l2_penalty(model, config.l2_regularization))
-        grads = tape.gradient(scaled_loss, model.trainable_variables)
-        grads = clip_by_global_batch_norm(grads, config.grad_clip, optimizer.scale_loss(1.0))
-        optimizer.apply_gradients(zip(grads, model.trainable_variables))
-        return loss
-
-    @tf.function(autograph=False)  # Nothing to convert: converting the model only slows the trace.
-    def train_step(iterator):
-        losses = strategy.run(replica_step, args=(next(iterator),))
-        step.assign_add(1)
-        return strategy.reduce(tf.distribute.ReduceOp.SUM, losses, axis=None)
-
-    return train_step
-
-
-def _l2_penalty(model, weight):
-    """This replica's share of ``weight * sum(w ** 2)`` over the trainable weights."""
-    if not weight:
-        return 0.0
-    squares = tf.add_n([tf.reduce_sum(tf.square(tf.cast(variable, tf.float32)))
-                        for variable in model.trainable_variables])
-    return tf.nn.scale_regularization_loss(weight * squares)
-
-
-def _write_samples(model, config, step, writers):
-    """Samples ``num_samples`` images: a PNG in MODEL_DIR/samples and a TensorBoard image."""
-    labels = None
-    if model.num_classes:
-        labels = np.arange(config.num_samples) % model.num_classes
-    samples = model.sample(config.num_samples, seed=(config.seed, step), labels=labels)
-    path = images.save_grid(
-        samples, os.path.join(config.model_dir, "samples", f"step_{step:07d}.png"),
-        model.num_levels)
-    logging.info("sample grid at step %d: %s", step, path)
-    writers.image("valid", step, "samples", images.make_grid(samples, model.num_levels))

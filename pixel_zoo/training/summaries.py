@@ -15,8 +15,12 @@ import collections
 import glob
 import os
 
+import numpy as np
 import tensorflow as tf
+from absl import logging
 from tensorflow.core.framework import summary_pb2
+
+from pixel_zoo import images
 
 SPLITS = ("train", "valid")
 
@@ -79,3 +83,16 @@ def read_scalars(log_dir):
                 if array.ndim == 0 and array.dtype.kind == "f":
                     scalars[value.tag].append((event.step, float(array)))
     return dict(scalars)
+
+
+def write_samples(model, config, step, writers):
+    """Samples ``num_samples`` images: a PNG in MODEL_DIR/samples and a TensorBoard image."""
+    labels = None
+    if model.num_classes:
+        labels = np.arange(config.num_samples) % model.num_classes
+    samples = model.sample(config.num_samples, seed=(config.seed, step), labels=labels)
+    path = images.save_grid(
+        samples, os.path.join(config.model_dir, "samples", f"step_{step:07d}.png"),
+        model.num_levels)
+    logging.info("sample grid at step %d: %s", step, path)
+    writers.image("valid", step, "samples", images.make_grid(samples, model.num_levels))
