@@ -56,7 +56,9 @@ def load_tfds_split(name: str, split: str, num_levels: int = 256) -> ImageData:
     try:
         import tensorflow_datasets as tfds  # pylint: disable=import-outside-toplevel
     except ImportError as err:
-        raise TfdsUnavailableError(f"cannot import tensorflow_datasets: {err}") from err
+        raise TfdsUnavailableError(
+            f"cannot import tensorflow_datasets ({err}); install it with "
+            "pip install 'pixel_zoo[tfds]'") from err
     try:
         builder = tfds.builder(name)
     except tfds.core.DatasetNotFoundError as err:
