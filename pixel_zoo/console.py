@@ -9,6 +9,8 @@ The ``pixel-zoo`` command and the absl trainers share these rules:
 * A mistake of the user's (a ``ValueError``, ``FileNotFoundError`` or ``FileExistsError``
   raised with a clear message) is printed as one line, exit status 2, without a traceback
   or the ``--help`` text; ``--verbose`` shows the traceback.
+* Ctrl-C prints one line (``program: interrupted``, exit status 130), not a traceback; the
+  trainer instead finishes its step and checkpoints it (`pixel_zoo.training.preemption`).
 * XLA's compiled programs are kept on disk (`use_compilation_cache`), so a new process does
   not compile the sampler again.
 
@@ -108,6 +110,12 @@ def exit_with(error, program):
     sys.exit(USAGE_EXIT_CODE)
 
 
+def exit_interrupted(program):
+    """Prints ``program: interrupted`` on stderr and exits with SIGINT's status, 130."""
+    print(f"{program}: interrupted", file=sys.stderr)
+    sys.exit(128 + 2)
+
+
 def run(main, argv=None):
     """``absl.app.run(main)``, with a user error printed as one line instead of a traceback.
 
@@ -128,5 +136,9 @@ def run(main, argv=None):
             if flags.FLAGS.verbose:
                 raise
             exit_with(error, program)
+        except KeyboardInterrupt:
+            if flags.FLAGS.verbose:
+                raise
+            exit_interrupted(program)
 
     app.run(checked_main, argv)

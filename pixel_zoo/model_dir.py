@@ -28,6 +28,7 @@ import os
 
 import keras
 import tensorflow as tf
+from absl import logging
 
 from pixel_zoo import models, optimizers  # noqa: F401  register the Keras classes config.json names
 
@@ -158,13 +159,89 @@ def checkpoints(model_dir):
     return sorted(prefixes, key=lambda path: int(path.rsplit("-", 1)[-1]))
 
 
+class NoReadableCheckpointError(ValueError):
+    """A run's checkpoints exist and none of them reads."""
+
+
+def restore_newest(checkpoint, model_dir, expect_partial=False):
+    """Restores the newest checkpoint under ``MODEL_DIR/checkpoints`` that reads; returns its
+    path prefix, or None where the run has none.
+
+    A damaged checkpoint (a truncated file: what a full disk or an interrupted copy leaves)
+    is logged, which files and what is wrong, and skipped for the one before it: training,
+    evaluation, sampling, export and publishing all read a run this way.
+
+    Args:
+      checkpoint: a `tf.train.Checkpoint` of the run's layout (`make_checkpoint`).
+      model_dir: the run's folder.
+      expect_partial: the checkpoint holds more than ``checkpoint`` (an optimizer's slots).
+
+    Raises:
+      NoReadableCheckpointError: there are checkpoints and none reads.
+    """
+    paths = checkpoints(model_dir)
+    for path in reversed(paths):
+        try:
+            status = checkpoint.restore(path)
+            (status.expect_partial() if expect_partial else status) \
+                .assert_existing_objects_matched()
+        except (tf.errors.OpError, ValueError, IndexError, AssertionError) as error:
+            logging.warning("Skipping the damaged checkpoint %s (%s); %s. Trying the one "
+                            "before it.", path, _first_line(error), diagnose(path))
+            continue
+        return path
+    if paths:
+        raise NoReadableCheckpointError(
+            f"None of the {len(paths)} checkpoints in {checkpoint_dir(model_dir)} reads (see "
+            "the warnings above). Restore them from a copy, or move the folder aside to "
+            "train from scratch.")
+    return None
+
+
+def diagnose(path):
+    """What is wrong with checkpoint ``path``: the first file that does not read, and why.
+
+    Reads every tensor, so call it only for a checkpoint that failed to restore.
+
+    Example:
+        >>> diagnose("/tmp/run/checkpoints/ckpt-6")
+        'ckpt-6.data-00000-of-00001 (812 bytes): tensor model/... does not read: ...'
+    """
+    folder, prefix = os.path.split(path)
+    try:
+        reader = tf.train.load_checkpoint(path)
+    except (tf.errors.OpError, ValueError) as error:
+        return f"{_file_and_size(folder, prefix + '.index')}: {_first_line(error)}"
+    for name in sorted(reader.get_variable_to_shape_map()):
+        try:
+            reader.get_tensor(name)
+        except (tf.errors.OpError, ValueError, IndexError) as error:
+            data_files = sorted(file for file in tf.io.gfile.listdir(folder)
+                                if file.startswith(prefix + ".data-"))
+            files = ", ".join(_file_and_size(folder, file) for file in data_files)
+            return f"{files or 'no data file'}: tensor {name} does not read: {_first_line(error)}"
+    return "every file reads; the checkpoint does not match this run's objects"
+
+
+def _file_and_size(folder, name):
+    path = os.path.join(folder, name)
+    if not tf.io.gfile.exists(path):
+        return f"{name} (missing)"
+    return f"{name} ({tf.io.gfile.stat(path).length} bytes)"
+
+
+def _first_line(error):
+    return f"{type(error).__name__}: {(str(error).strip().splitlines() or [''])[0]}"
+
+
 def latest_checkpoint(model_dir):
     """The newest checkpoint's path prefix under ``MODEL_DIR/checkpoints``, or None."""
     return tf.train.latest_checkpoint(checkpoint_dir(model_dir))
 
 
 def load_model(model_dir, use_ema=True):
-    """Rebuilds a run's model from ``config.json`` with its latest checkpoint's weights.
+    """Rebuilds a run's model from ``config.json`` with its newest good checkpoint's weights
+    (`restore_newest`: a damaged newest checkpoint is skipped with a warning).
 
     Args:
       model_dir: a training run's folder.
@@ -178,6 +255,7 @@ def load_model(model_dir, use_ema=True):
 
     Raises:
       FileNotFoundError: no ``config.json`` or no checkpoint.
+      NoReadableCheckpointError: no checkpoint reads.
 
     Example:
         >>> model = load_model("/tmp/runs/pixelcnn_mnist")
@@ -185,16 +263,13 @@ def load_model(model_dir, use_ema=True):
         TensorShape([4, 28, 28, 1])
     """
     config = read_config(model_dir)
-    path = latest_checkpoint(model_dir)
-    if path is None:
-        raise FileNotFoundError(f"{checkpoint_dir(model_dir)} holds no checkpoint.")
     model = keras.saving.deserialize_keras_object(_computing_in_float32(config["model"]))
     optimizer = None
     if use_ema and "optimizer" in config:
         optimizer = keras.saving.deserialize_keras_object(config["optimizer"])
         optimizer.build(model.trainable_variables)
-    status = make_checkpoint(model, optimizer).restore(path)
-    status.expect_partial().assert_existing_objects_matched()
+    if restore_newest(make_checkpoint(model, optimizer), model_dir, expect_partial=True) is None:
+        raise FileNotFoundError(f"{checkpoint_dir(model_dir)} holds no checkpoint.")
     if optimizer is not None:
         # Copies the moving averages into the model; does nothing without EMA.
         optimizer.finalize_variable_values(model.trainable_variables)

@@ -113,6 +113,9 @@ def main(argv):
         result = training.train(config, strategy)
     except training.CheckpointWriteError as error:
         sys.exit(f"train: {error}")
+    except training.TrainingInterrupted as interrupted:
+        print(interrupted, file=sys.stderr)
+        sys.exit(interrupted.exit_status)
     print(f"valid at step {result['step']}: {result['nats']:.2f} nats/image, "
           f"{result['bits_per_dim']:.4f} bits/dim over {result['num_images']} images")
 

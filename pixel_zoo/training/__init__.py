@@ -20,3 +20,4 @@ from pixel_zoo.training.config import (
 from pixel_zoo.training.distribute import STRATEGIES, make_strategy
 from pixel_zoo.evaluation import Evaluator, evaluate_model_dir
 from pixel_zoo.training.loop import train
+from pixel_zoo.training.preemption import TrainingInterrupted

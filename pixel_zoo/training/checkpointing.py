@@ -1,8 +1,8 @@
 """Saving and resuming a run's checkpoints, on one machine or several workers.
 
 Resuming survives a damaged newest checkpoint (a truncated file, what a full disk or an
-interrupted copy leaves): `Checkpointer.restore` tries the checkpoints newest first, logs
-what is wrong with each one it skips, and resumes from the newest that reads. A save that
+interrupted copy leaves): `Checkpointer.restore` resumes from the newest that reads, as
+every reader of a run does (`pixel_zoo.model_dir.restore_newest`). A save that
 fails raises `CheckpointWriteError` and leaves the earlier checkpoints in place (the
 checkpoint files are complete before ``MODEL_DIR/checkpoints/checkpoint`` names them).
 
@@ -71,24 +71,15 @@ class Checkpointer:
           ConfigError: there are checkpoints and none reads; training from scratch would
             replace them, so that is left to the user.
         """
-        paths = model_dir_lib.checkpoints(os.path.dirname(self.directory))
-        for path in reversed(paths):
-            try:
-                self.checkpoint.restore(path).assert_existing_objects_matched()
-            except (tf.errors.OpError, ValueError, IndexError, AssertionError) as error:
-                logging.warning("Skipping the damaged checkpoint %s (%s); %s. Trying the one "
-                                "before it.", path, _first_line(error), diagnose(path))
-                continue
-            # Under a strategy the step is a MirroredVariable, which int() does not take.
-            self.saved_step = int(self.checkpoint.step.numpy())
-            return self.saved_step
-        if paths:
-            raise ConfigError(
-                f"None of the {len(paths)} checkpoints in {self.directory} reads (see the "
-                "warnings above). Restore them from a copy, or move the folder aside to "
-                "train from scratch."
-            )
-        return 0
+        try:
+            path = model_dir_lib.restore_newest(self.checkpoint, os.path.dirname(self.directory))
+        except model_dir_lib.NoReadableCheckpointError as error:
+            raise ConfigError(str(error)) from error
+        if path is None:
+            return 0
+        # Under a strategy the step is a MirroredVariable, which int() does not take.
+        self.saved_step = int(self.checkpoint.step.numpy())
+        return self.saved_step
 
     def save(self, step):
         """Saves the current state as checkpoint ``step``.
@@ -113,39 +104,3 @@ class Checkpointer:
                 "and rerun the same command to resume."
             ) from error
         self.saved_step = step
-
-
-def diagnose(path):
-    """What is wrong with checkpoint ``path``: the first file that does not read, and why.
-
-    Reads every tensor, so call it only for a checkpoint that failed to restore.
-
-    Example:
-        >>> diagnose("/tmp/run/checkpoints/ckpt-6")
-        'ckpt-6.data-00000-of-00001 (812 bytes): tensor model/... does not read: ...'
-    """
-    folder, prefix = os.path.split(path)
-    try:
-        reader = tf.train.load_checkpoint(path)
-    except (tf.errors.OpError, ValueError) as error:
-        return f"{_file_and_size(folder, prefix + '.index')}: {_first_line(error)}"
-    for name in sorted(reader.get_variable_to_shape_map()):
-        try:
-            reader.get_tensor(name)
-        except (tf.errors.OpError, ValueError, IndexError) as error:
-            data_files = sorted(file for file in tf.io.gfile.listdir(folder)
-                                if file.startswith(prefix + ".data-"))
-            files = ", ".join(_file_and_size(folder, file) for file in data_files)
-            return f"{files or 'no data file'}: tensor {name} does not read: {_first_line(error)}"
-    return "every file reads; the checkpoint does not match this run's objects"
-
-
-def _file_and_size(folder, name):
-    path = os.path.join(folder, name)
-    if not tf.io.gfile.exists(path):
-        return f"{name} (missing)"
-    return f"{name} ({tf.io.gfile.stat(path).length} bytes)"
-
-
-def _first_line(error):
-    return f"{type(error).__name__}: {(str(error).strip().splitlines() or [''])[0]}"

@@ -17,7 +17,7 @@ Example:
 
 import contextlib
 import dataclasses
-import math
+import signal
 import time
 
 import keras
@@ -31,10 +31,12 @@ from pixel_zoo.layers import weight_norm
 from pixel_zoo.progress import ProgressLog
 from pixel_zoo.provenance import history
 from pixel_zoo.provenance import parent as parent_lib
-from pixel_zoo.training import distillation, distribute, initialization, resume, run_setup
+from pixel_zoo.training import (distillation, distribute, divergence, initialization, preemption,
+                                resume, run_setup)
 from pixel_zoo.training.checkpointing import Checkpointer
 from pixel_zoo.training.config import ConfigError
 from pixel_zoo.training.optimizer import ema_weights, make_optimizer, start_averages
+from pixel_zoo.training.run_lock import RunLock
 from pixel_zoo.training.summaries import SummaryWriters, write_samples
 from pixel_zoo.training.train_step import make_train_step
 
@@ -48,7 +50,9 @@ def train(config, strategy=None):
     run also validates at step 0. Each call appends a line to ``history.jsonl``
     (`pixel_zoo.provenance.history`). A rerun resumes from the newest checkpoint that reads,
     and must keep the flags that fix the data position and the setup
-    (`pixel_zoo.training.resume`).
+    (`pixel_zoo.training.resume`). One trainer at a time holds a run folder
+    (`pixel_zoo.training.run_lock`); SIGTERM and SIGINT end the current step with a
+    checkpoint (`pixel_zoo.training.preemption`).
 
     Args:
       config: a `TrainConfig`.
@@ -65,8 +69,12 @@ def train(config, strategy=None):
       CheckpointWriteError: a checkpoint could not be written; the ones before are kept.
       FloatingPointError: the loss or the weights became NaN or infinite; the checkpoints
         from before are kept, and no later one is written.
+      TrainingInterrupted: SIGTERM or SIGINT arrived; the step it ended is checkpointed
+        (`pixel_zoo.training.preemption`).
     """
-    return _Run(config, strategy or tf.distribute.get_strategy()).run()
+    strategy = strategy or tf.distribute.get_strategy()
+    with RunLock(config.model_dir, enabled=distribute.is_chief(strategy)):
+        return _Run(config, strategy).run()
 
 
 class _Run:
@@ -167,6 +175,9 @@ class _Run:
             result = self.train()
             outcome = "finished" if result["step"] >= self.config.train_steps else "time limit"
             return result
+        except preemption.TrainingInterrupted as interrupted:
+            outcome = f"interrupted ({interrupted.signal_name}) at step {interrupted.step}"
+            raise
         except Exception as error:
             outcome = f"{type(error).__name__}: {error}"
             raise
@@ -181,7 +192,7 @@ class _Run:
     def train(self):
         """The loop of `run`."""
         config = self.config
-        with contextlib.closing(self.writers):
+        with contextlib.closing(self.writers), preemption.catch_signals() as signals:
             if self.start == 0 and config.eval_every:
                 self.validate(0, with_samples=False)
             if self.start >= config.train_steps:
@@ -195,8 +206,9 @@ class _Run:
                 losses.append(self.train_step(self.batches))
                 step += 1
                 self.progress.advance(step)
-                out_of_time, marked = self.clock_events(deadline, time.perf_counter() - timer)
-                last = step == config.train_steps or out_of_time
+                out_of_time, marked, interrupted = self.clock_events(
+                    deadline, time.perf_counter() - timer, signals.received)
+                last = step == config.train_steps or out_of_time or interrupted
                 log_now = step % config.log_every == 0 or last
                 save_now = _every(step, config.checkpoint_every) or last
                 validate_now = (marked or _every(step, config.eval_every)) and not last
@@ -204,7 +216,8 @@ class _Run:
                     continue
                 seconds = time.perf_counter() - timer
                 self.trained_seconds += seconds
-                self.progress.record(self.finite_losses(losses, step), seconds)
+                self.progress.record(divergence.finite_losses(
+                    losses, step, self.checkpointer.saved_step, config.model_dir), seconds)
                 losses = []
                 if log_now:
                     self.load.sample()
@@ -214,6 +227,9 @@ class _Run:
                     self.writers.scalars("train", step, metrics)
                 if save_now:
                     self.save(step)
+                if interrupted:  # Exit quickly: a preempted machine gives seconds.
+                    raise preemption.TrainingInterrupted(
+                        signals.received or signal.SIGTERM, step)
                 if validate_now:
                     self.validate(step)
                 if last:
@@ -221,16 +237,15 @@ class _Run:
                 timer = time.perf_counter()
             return self.validate(step)
 
-    def clock_events(self, deadline, seconds_since_recorded):
-        """(past ``--time_limit_minutes``, past an ``--eval_minutes`` mark), as every worker
-        agrees (`distribute.any_worker`: one small collective per step, only when a
-        clock-based flag is set)."""
+    def clock_events(self, deadline, seconds_since_recorded, signal_received):
+        """(past ``--time_limit_minutes``, past an ``--eval_minutes`` mark, a stopping
+        signal received), as every worker agrees (`distribute.any_worker`: with several
+        workers, one small collective per step)."""
         config = self.config
-        if not (config.time_limit_minutes or config.eval_minutes):  # the same on every worker
-            return False, False
         out_of_time = bool(config.time_limit_minutes) and time.perf_counter() >= deadline
         marked = self.reached_mark(seconds_since_recorded)
-        return distribute.any_worker(self.strategy, out_of_time, marked)
+        return distribute.any_worker(self.strategy, out_of_time, marked,
+                                     signal_received is not None)
 
     def reached_mark(self, seconds_since_recorded):
         """Whether the training time passed the next ``--eval_minutes`` mark (then dropped)."""
@@ -241,31 +256,11 @@ class _Run:
             reached = True
         return reached
 
-    def finite_losses(self, losses, step):
-        """The floats of the ``losses`` of the steps up to ``step``; raises at a NaN or Inf."""
-        values = [float(loss) for loss in losses]
-        for index, value in enumerate(values):
-            if not math.isfinite(value):
-                self.stop(f"the training loss became {value} at step "
-                          f"{step - len(values) + index + 1}")
-        return values
-
     def save(self, step):
         """Checkpoints ``step``, unless a weight is NaN or Inf."""
-        weights = self.model.trainable_variables
-        if not all(bool(tf.reduce_all(tf.math.is_finite(weight))) for weight in weights):
-            self.stop(f"the weights became NaN or infinite by step {step}")
+        divergence.check_weights(self.model, step, self.checkpointer.saved_step,
+                                 self.config.model_dir)
         self.checkpointer.save(step)
-
-    def stop(self, problem):
-        saved = self.checkpointer.saved_step
-        kept = ("No checkpoint was written." if saved is None else
-                f"The last good checkpoint (step {saved}) is kept in "
-                f"{model_dir_lib.checkpoint_dir(self.config.model_dir)}.")
-        raise FloatingPointError(
-            f"Stopping: {problem}. {kept} Try a lower --learning_rate, --grad_clip, or leaving "
-            "out --mixed_precision."
-        )
 
     def validate(self, step, with_samples=True):
         """Evaluates (with the EMA weights, if kept), samples a grid, writes the summaries."""
