@@ -7,8 +7,8 @@ No figure in those tables is typed: each table sits between two markers, on whic
     ...
     <!-- /zoo-table -->
 
-and this script replaces what is between them: the zoo table from
-``pixel_zoo/zoo/cards/*.json`` (written by ``trainers/publish.py``), the race tables
+and this script replaces what is between them: the zoo table and the "which model to pick"
+table from ``pixel_zoo/zoo/cards/*.json`` (written by ``trainers/publish.py``), the race tables
 from the JSON files that ``bench/peer_race.py --results=bench/results/race_NAME.json``
 writes, the curve tables from ``bench/curves.py``'s ``bench/results/curves_NAME.json``, and
 the speed tables from ``bench/results/speed_NAME.json`` (``bench/sampling.py`` and
@@ -64,6 +64,26 @@ def zoo_table(entries):
     return "\n".join(rows)
 
 
+
+def pick_table(entries):
+    """Per dataset, the zoo entry with the lowest validation NLL and the one with the fewest
+    parameters (Markdown); an OOD detector's background model is not a pick."""
+    backgrounds = {entry.background for entry in entries}
+    models = [entry for entry in entries if entry.name not in backgrounds]
+    rows = ["| data | lowest validation NLL | fewest parameters |", "|---|---|---|"]
+    for dataset in sorted({entry.dataset for entry in models}):
+        mine = [entry for entry in models if entry.dataset == dataset]
+        best = min(mine, key=lambda entry: entry.metrics.get("valid_bits_per_dim", float("inf")))
+        small = min(mine, key=lambda entry: entry.metrics.get("parameters", float("inf")))
+        rows.append(f"| {dataset} | {_pick_cell(best)} | {_pick_cell(small)} |")
+    return "\n".join(rows)
+
+
+def _pick_cell(entry):
+    metrics = entry.metrics
+    return (f"`{entry.name}` ({FAMILIES.get(entry.model, entry.model)}, "
+            f"{metrics.get('valid_nats', float('nan')):.2f} nats, "
+            f"{metrics.get('parameters', 0):,} params)")
 
 def race_tables(results):
     """One Markdown table per ``bench/peer_race.py`` result, with its command and machine."""
@@ -233,7 +253,8 @@ def tables():
     curves = [json.loads(path.read_text()) for path in sorted(RESULTS_DIR.glob("curves_*.json"))]
     speeds = [json.loads(path.read_text()) for path in sorted(RESULTS_DIR.glob("speed_*.json"))]
     choices = [json.loads(path.read_text()) for path in sorted(RESULTS_DIR.glob("ood_*.json"))]
-    return {"zoo-table": zoo_table(entries), "race-tables": race_tables(races),
+    return {"zoo-table": zoo_table(entries), "pick-table": pick_table(entries),
+            "race-tables": race_tables(races),
             "curve-tables": curve_tables(curves), "speed-tables": bench_tables(speeds)
             or "No speed bench is recorded in `bench/results` yet.",
             "ood-tables": ood_tables(entries, choices)}

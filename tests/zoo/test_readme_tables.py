@@ -44,6 +44,20 @@ def test_links_are_made_relative_to_their_page():
     assert readme_tables.relink(body, readme_tables.ROOT / "README.md") == body
 
 
+def test_the_pick_table_names_each_datasets_best_and_smallest_model_but_no_background():
+    def entry(name, dataset, nats, parameters, background=""):
+        return readme_tables.ZooEntry(
+            name=name, model="pixelcnn", image_shape=(28, 28, 1), num_levels=2, weights="",
+            sha256="", dataset=dataset, background=background, metrics={
+                "valid_nats": nats, "valid_bits_per_dim": nats / 1000, "parameters": parameters})
+    table = readme_tables.pick_table([
+        entry("big", "mnist", 80.0, 900), entry("small", "mnist", 90.0, 10, background="bg"),
+        entry("bg", "mnist", 70.0, 5)])
+    assert ("| mnist | `big` (PixelCNN, 80.00 nats, 900 params) | "
+            "`small` (PixelCNN, 90.00 nats, 10 params) |") in table
+    assert "`bg`" not in table
+
+
 def test_every_zoo_entry_has_a_row_with_its_card_figures():
     text = readme_tables.tables()["zoo-table"]
     entries = [readme_tables.ZooEntry.from_json(path)
