@@ -64,7 +64,6 @@ def zoo_table(entries):
     return "\n".join(rows)
 
 
-
 def pick_table(entries):
     """Per dataset, the zoo entry with the lowest validation NLL and the one with the fewest
     parameters (Markdown); an OOD detector's background model is not a pick."""
@@ -80,10 +79,12 @@ def pick_table(entries):
 
 
 def _pick_cell(entry):
+    """An entry's name, family, validation nats and parameters, for `pick_table`."""
     metrics = entry.metrics
     return (f"`{entry.name}` ({FAMILIES.get(entry.model, entry.model)}, "
             f"{metrics.get('valid_nats', float('nan')):.2f} nats, "
             f"{metrics.get('parameters', 0):,} params)")
+
 
 def race_tables(results):
     """One Markdown table per ``bench/peer_race.py`` result, with its command and machine."""
@@ -275,6 +276,7 @@ def main(argv):
     if named:
         sys.exit("a command names a machine's folder (use runs/..., $MODEL_DIR or "
                  f"$PIXEL_ZOO_DATA; in bench/results or a card, fix the command's path): {named}")
+
 
 if __name__ == "__main__":
     console.run(main)
