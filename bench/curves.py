@@ -22,7 +22,7 @@ first 640 validation images. Run, for example:
 Prints a Markdown table (one row per run: nats at each mark, the validation taken when
 the training time first reached it, its training minutes in brackets where they differ
 from the mark by more than half a minute) and writes ``bench/results/curves_NAME.json`` and
-``curves_NAME.png``; ``python -m trainers.readme_tables`` puts the table in README.
+``curves_NAME.png``; ``python -m trainers.readme_tables`` puts the table in docs/benchmarks.md.
 """
 
 import glob

@@ -16,7 +16,7 @@ length) whose ratio gives the higher AUROC on the flipped images wins.
 ``--model`` and each of ``--backgrounds`` name a zoo entry (``zoo:NAME``) or a training
 run's folder (its raw weights). Prints one row per background: its perturbation rate,
 L2 regularisation and training steps, and the AUROCs of the likelihood ratio; then the
-raw likelihood's. With ``--results`` the table goes to README (``python -m
+raw likelihood's. With ``--results`` the table goes to docs/ood.md (``python -m
 trainers.readme_tables``).
 """
 

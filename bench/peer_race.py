@@ -30,7 +30,7 @@ alone. Run, for example (about 50 minutes on 2 CPU cores):
 Prints the peer's validation curve as it trains and, at the end, one markdown table
 with both models' steps, images seen, and validation nats/image and bits/dim. With
 ``--results=bench/results/race_NAME.json`` it also writes them as JSON, from which
-``python -m trainers.readme_tables`` writes README's race tables.
+``python -m trainers.readme_tables`` writes the race tables of docs/benchmarks.md.
 """
 
 import json

@@ -1,9 +1,9 @@
-"""A bench script's Markdown table: printed as it grows, and with ``--results`` kept for README.
+"""A bench script's Markdown table: printed as it grows, and with ``--results`` kept for docs/.
 
 ``python -m trainers.readme_tables`` writes each ``bench/results/speed_NAME.json`` into
-README's speed tables, with the command that measured it and how busy the machine was
-meanwhile (the load average sampled at each row, against the cores the bench used), so
-no speed figure in README is typed.
+docs/benchmarks.md's speed tables, with the command that measured it and how busy the machine
+was meanwhile (the load average sampled at each row, against the cores the bench used), so
+no speed figure in the docs is typed.
 
 Example (in a bench script run as ``python bench/NAME.py --results=bench/results/speed_NAME.json``):
     >>> table = report.Table("Sampling", ["| model | s |", "|---|---|"])
@@ -21,14 +21,14 @@ from pixel_zoo.provenance import history
 
 RESULTS = flags.DEFINE_string(
     "results", None, "Also write the table, its command and the machine's load to this JSON "
-    "file (bench/results/speed_NAME.json; python -m trainers.readme_tables puts it in README).")
+    "file (bench/results/speed_NAME.json; python -m trainers.readme_tables puts it in docs/).")
 
 
 class Table:
     """A Markdown table printed row by row.
 
     Args:
-      title: what the table measures, a few words (README's heading for it).
+      title: what the table measures, a few words (its heading in docs/).
       header: the table's first lines (column names and the ``|---|`` line).
     """
 

@@ -4,10 +4,10 @@ Run (about 10 minutes on 2 idle CPU cores; ``--quick`` about 4, ``--skip_tfp`` s
 
     python bench/sampling.py
     python bench/sampling.py --quick --skip_tfp
-    python bench/sampling.py --results=bench/results/speed_sampling.json   # for README
+    python bench/sampling.py --results=bench/results/speed_sampling.json   # for docs/benchmarks.md
 
-Prints one markdown table (``--results`` keeps it for README: `report`). For each family,
-image setting and batch size:
+Prints one markdown table (``--results`` keeps it for docs/benchmarks.md: `report`). For each
+family, image setting and batch size:
 
 - ``forward``: one forward pass (logits of the whole batch, a plain `tf.function`);
 - ``naive``: ``model.sample(method="naive")``, one forward pass per position

@@ -17,7 +17,7 @@ resolutions, 43 filters, 5 logistics: the reference's size).
 
     python bench/training.py --models=pixelcnn_pp      # PixelCNN++ against the reference
     python bench/training.py --dtype_policies=float32,mixed_bfloat16   # also in bfloat16
-    python bench/training.py --results=bench/results/speed_training.json   # for README (`report`)
+    python bench/training.py --results=bench/results/speed_training.json   # docs/benchmarks.md
 """
 
 import os

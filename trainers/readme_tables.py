@@ -1,27 +1,31 @@
-r"""Writes README's zoo and race tables from the model cards and from ``bench/results``.
+r"""Writes the tables of README.md and docs/*.md from the model cards and ``bench/results``.
 
-No figure in those tables is typed: each table sits between two markers in README.md,
+No figure in those tables is typed: each table sits between two markers, on whichever page
+(README.md or a page in docs/) holds it,
 
     <!-- zoo-table: written by python -m trainers.readme_tables -->
     ...
     <!-- /zoo-table -->
 
-and this script replaces what is between them: the zoo table from
-``pixel_zoo/zoo/cards/*.json`` (written by ``trainers/publish.py``), the race tables
+and this script replaces what is between them: the zoo table and the "which model to pick"
+table from ``pixel_zoo/zoo/cards/*.json`` (written by ``trainers/publish.py``), the race tables
 from the JSON files that ``bench/peer_race.py --results=bench/results/race_NAME.json``
 writes, the curve tables from ``bench/curves.py``'s ``bench/results/curves_NAME.json``, and
 the speed tables from ``bench/results/speed_NAME.json`` (``bench/sampling.py`` and
 ``bench/training.py`` with ``--results``, `bench/report.py`), and the OOD detectors' AUROC
 tables from their cards (``trainers/publish_detector.py``) with the background choice from
-``bench/results/ood_NAME.json`` (``bench/ood_perturb_rate.py --results``).
-Run it after publishing or racing; ``--check`` only says whether README is up to date
-(exit 1 if not), as a test does.
+``bench/results/ood_NAME.json`` (``bench/ood_perturb_rate.py --results``). Each table is on
+exactly one page; its links and images are written relative to that page.
+Run it after publishing or racing; ``--check`` only says whether every page is up to date
+(exit 1 if not), as a test does. Either way it fails if a page names a machine's folder in a
+command (a results file's command written with one: fix that path in the file).
 
     python -m trainers.readme_tables
     python -m trainers.readme_tables --check
 """
 
 import json
+import os
 import pathlib
 import re
 import sys
@@ -36,8 +40,7 @@ RESULTS_DIR = ROOT / "bench" / "results"
 FAMILIES = {"pixelcnn": "PixelCNN", "row_lstm": "Row LSTM", "diagonal_bilstm": "Diagonal BiLSTM",
             "gated_pixelcnn": "Gated PixelCNN", "pixelcnn_pp": "PixelCNN++"}
 
-_README = flags.DEFINE_string("readme", str(ROOT / "README.md"), "The README to rewrite.")
-_CHECK = flags.DEFINE_bool("check", False, "Only check that README is up to date.")
+_CHECK = flags.DEFINE_bool("check", False, "Only check that README and docs/ are up to date.")
 
 
 def zoo_table(entries):
@@ -59,6 +62,28 @@ def zoo_table(entries):
             f"![](pixel_zoo/zoo/cards/{entry.samples_image}) |" if entry.samples_image else " |",
         ]))
     return "\n".join(rows)
+
+
+def pick_table(entries):
+    """Per dataset, the zoo entry with the lowest validation NLL and the one with the fewest
+    parameters (Markdown); an OOD detector's background model is not a pick."""
+    backgrounds = {entry.background for entry in entries}
+    models = [entry for entry in entries if entry.name not in backgrounds]
+    rows = ["| data | lowest validation NLL | fewest parameters |", "|---|---|---|"]
+    for dataset in sorted({entry.dataset for entry in models}):
+        mine = [entry for entry in models if entry.dataset == dataset]
+        best = min(mine, key=lambda entry: entry.metrics.get("valid_bits_per_dim", float("inf")))
+        small = min(mine, key=lambda entry: entry.metrics.get("parameters", float("inf")))
+        rows.append(f"| {dataset} | {_pick_cell(best)} | {_pick_cell(small)} |")
+    return "\n".join(rows)
+
+
+def _pick_cell(entry):
+    """An entry's name, family, validation nats and parameters, for `pick_table`."""
+    metrics = entry.metrics
+    return (f"`{entry.name}` ({FAMILIES.get(entry.model, entry.model)}, "
+            f"{metrics.get('valid_nats', float('nan')):.2f} nats, "
+            f"{metrics.get('parameters', 0):,} params)")
 
 
 def race_tables(results):
@@ -162,8 +187,63 @@ def rewrite(text, name, body):
     """``text`` with the part between the ``name`` markers replaced by ``body``."""
     pattern = re.compile(rf"(<!-- {name}: [^>]*-->\n).*?(<!-- /{name} -->)", re.DOTALL)
     if not pattern.search(text):
-        raise ValueError(f"README has no <!-- {name}: ... --> ... <!-- /{name} --> markers.")
+        raise ValueError(f"The page has no <!-- {name}: ... --> ... <!-- /{name} --> markers.")
     return pattern.sub(lambda match: match.group(1) + body + "\n" + match.group(2), text)
+
+
+def relink(body, page):
+    """``body`` with its links and images, written from the repository root, made relative
+    to the folder of ``page`` (a path under `ROOT`)."""
+    def relative(match):
+        target = match.group(2)
+        if re.match(r"[a-z]+:|#|/", target):
+            return match.group(0)
+        target = os.path.relpath(ROOT / target, page.parent).replace(os.sep, "/")
+        return f"{match.group(1)}{target})"
+    return re.sub(r"(\]\()([^)\s]+)\)", relative, body)
+
+
+def pages():
+    """The pages that may hold generated tables: README.md and docs/*.md."""
+    return [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+
+
+def has_markers(text, name):
+    """Whether ``text`` holds the ``name`` table's two markers."""
+    return f"<!-- {name}: " in text and f"<!-- /{name} -->" in text
+
+
+def rendered(bodies=None):
+    """``{page: (its text, its text with every table it holds rewritten)}`` for `pages`.
+
+    Raises:
+      ValueError: a table is on no page, or on more than one.
+    """
+    bodies = tables() if bodies is None else bodies
+    texts = {page: page.read_text() for page in pages()}
+    result = {}
+    for page, text in texts.items():
+        new = text
+        for name, body in bodies.items():
+            if has_markers(text, name):
+                new = rewrite(new, name, relink(body, page))
+        result[page] = (text, new)
+    for name in bodies:
+        holders = [page.relative_to(ROOT).as_posix() for page, text in texts.items()
+                   if has_markers(text, name)]
+        if len(holders) != 1:
+            raise ValueError(f"<!-- {name}: ... --> ... <!-- /{name} --> must be on exactly one "
+                             f"of README.md and docs/*.md, not on {holders or 'none'}.")
+    return result
+
+
+MACHINE_PATH = re.compile(r"(?:--\w+[= ]|,)(/(?!tmp/|models/|v1/)[\w.-]+/[\w./-]*)")
+
+
+def machine_paths(text):
+    """The absolute folders that ``text`` names in a command's flags, as ``--flag=/work/x``
+    (``/tmp/`` and a container's ``/models/`` are examples, not a machine's folders)."""
+    return sorted(set(MACHINE_PATH.findall(text)))
 
 
 def tables():
@@ -174,7 +254,8 @@ def tables():
     curves = [json.loads(path.read_text()) for path in sorted(RESULTS_DIR.glob("curves_*.json"))]
     speeds = [json.loads(path.read_text()) for path in sorted(RESULTS_DIR.glob("speed_*.json"))]
     choices = [json.loads(path.read_text()) for path in sorted(RESULTS_DIR.glob("ood_*.json"))]
-    return {"zoo-table": zoo_table(entries), "race-tables": race_tables(races),
+    return {"zoo-table": zoo_table(entries), "pick-table": pick_table(entries),
+            "race-tables": race_tables(races),
             "curve-tables": curve_tables(curves), "speed-tables": bench_tables(speeds)
             or "No speed bench is recorded in `bench/results` yet.",
             "ood-tables": ood_tables(entries, choices)}
@@ -182,17 +263,19 @@ def tables():
 
 def main(argv):
     del argv
-    path = pathlib.Path(_README.value)
-    text = path.read_text()
-    new = text
-    for name, body in tables().items():
-        new = rewrite(new, name, body)
-    if _CHECK.value:
-        if new != text:
-            sys.exit(f"{path}: its tables differ from the cards and bench/results; run "
-                     "python -m trainers.readme_tables")
-        return
-    path.write_text(new)
+    written = rendered()
+    stale = [page for page, (text, new) in written.items() if new != text]
+    if _CHECK.value and stale:
+        sys.exit(f"{', '.join(page.relative_to(ROOT).as_posix() for page in stale)}: tables "
+                 "differ from the cards and bench/results; run python -m trainers.readme_tables")
+    if not _CHECK.value:
+        for page in stale:
+            page.write_text(written[page][1])
+    named = {page.relative_to(ROOT).as_posix(): machine_paths(new)
+             for page, (_, new) in written.items() if machine_paths(new)}
+    if named:
+        sys.exit("a command names a machine's folder (use runs/..., $MODEL_DIR or "
+                 f"$PIXEL_ZOO_DATA; in bench/results or a card, fix the command's path): {named}")
 
 
 if __name__ == "__main__":

@@ -1,16 +1,61 @@
-"""README's zoo and race tables are what `trainers.readme_tables` writes from cards and results."""
+"""The tables of README and docs/ are what `trainers.readme_tables` writes from cards and results."""
 
 import pytest
 
 from trainers import readme_tables
 
 
-def test_readme_tables_are_written_from_the_cards_and_bench_results():
-    text = (readme_tables.ROOT / "README.md").read_text()
-    for name, body in readme_tables.tables().items():
-        assert readme_tables.rewrite(text, name, body) == text, (
-            f"README's {name} differs from the cards / bench/results: run "
-            "python -m trainers.readme_tables")
+def test_readme_and_docs_tables_are_written_from_the_cards_and_bench_results():
+    for page, (text, new) in readme_tables.rendered().items():
+        assert new == text, (
+            f"{page.relative_to(readme_tables.ROOT)}'s tables differ from the cards / "
+            "bench/results: run python -m trainers.readme_tables")
+
+
+def test_every_table_is_on_exactly_one_page_and_the_zoo_table_in_readme():
+    texts = {page.relative_to(readme_tables.ROOT).as_posix(): page.read_text()
+             for page in readme_tables.pages()}
+    for name in readme_tables.tables():
+        holders = [page for page, text in texts.items() if readme_tables.has_markers(text, name)]
+        assert len(holders) == 1, (name, holders)
+    assert readme_tables.has_markers(texts["README.md"], "zoo-table")
+    with pytest.raises(ValueError, match="exactly one"):
+        readme_tables.rendered({"no-such-table": "| table |"})
+
+
+def test_no_page_names_a_machine_folder_in_a_command():
+    for page in readme_tables.pages():
+        assert not readme_tables.machine_paths(page.read_text()), page
+
+
+def test_machine_folders_are_found_and_examples_are_not():
+    command = "python bench/curves.py --runs=/work/runs12/a,/work/runs12/b --out=runs/c"
+    assert readme_tables.machine_paths(command) == ["/work/runs12/a", "/work/runs12/b"]
+    assert not readme_tables.machine_paths(
+        "pixel-zoo export NAME --export_dir /tmp/serving --model_dir=$MODEL_DIR "
+        "--data_dir=$PIXEL_ZOO_DATA --model_config_file=/models/models.config")
+
+
+def test_links_are_made_relative_to_their_page():
+    body = "![](bench/results/curves.png) [x](https://example.org/a.png) [y](#speed)"
+    docs_page = readme_tables.ROOT / "docs" / "benchmarks.md"
+    assert readme_tables.relink(body, docs_page) == (
+        "![](../bench/results/curves.png) [x](https://example.org/a.png) [y](#speed)")
+    assert readme_tables.relink(body, readme_tables.ROOT / "README.md") == body
+
+
+def test_the_pick_table_names_each_datasets_best_and_smallest_model_but_no_background():
+    def entry(name, dataset, nats, parameters, background=""):
+        return readme_tables.ZooEntry(
+            name=name, model="pixelcnn", image_shape=(28, 28, 1), num_levels=2, weights="",
+            sha256="", dataset=dataset, background=background, metrics={
+                "valid_nats": nats, "valid_bits_per_dim": nats / 1000, "parameters": parameters})
+    table = readme_tables.pick_table([
+        entry("big", "mnist", 80.0, 900), entry("small", "mnist", 90.0, 10, background="bg"),
+        entry("bg", "mnist", 70.0, 5)])
+    assert ("| mnist | `big` (PixelCNN, 80.00 nats, 900 params) | "
+            "`small` (PixelCNN, 90.00 nats, 10 params) |") in table
+    assert "`bg`" not in table
 
 
 def test_every_zoo_entry_has_a_row_with_its_card_figures():
@@ -38,7 +83,7 @@ def test_a_race_result_becomes_a_table_with_its_command_and_curve():
     assert "python bench/peer_race.py --minutes=40" in table
 
 
-def test_a_readme_without_the_markers_is_refused():
+def test_a_page_without_the_markers_is_refused():
     with pytest.raises(ValueError, match="no <!-- zoo-table"):
         readme_tables.rewrite("# README\n", "zoo-table", "| table |")
 
