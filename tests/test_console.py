@@ -114,3 +114,43 @@ def test_compilation_cache_goes_into_tf_xla_flags(tmp_path, monkeypatch):
     monkeypatch.delenv("TF_XLA_FLAGS")
     console.use_compilation_cache()  # "" turns it off
     assert "TF_XLA_FLAGS" not in os.environ
+
+
+CHECKPOINTING_PROGRAM = """
+import logging
+
+from pixel_zoo import console
+
+console.quiet_tensorflow()
+import tensorflow as tf
+from absl import app
+from absl import logging as absl_logging
+
+
+def main(argv):
+    checkpoint = tf.train.Checkpoint(weight=tf.Variable(1.0))
+    tf.train.CheckpointManager(checkpoint, argv[1], max_to_keep=1).save()
+    absl_logging.info("checkpoint saved")
+    absl_logging.get_absl_logger().handle(logging.makeLogRecord(
+        {"name": "absl", "levelno": logging.WARNING, "levelname": "WARNING",
+         "pathname": "/venv/tensorflow/python/checkpoint/functional_saver.py",
+         "msg": "a real warning"}))
+
+
+app.run(main)
+"""
+
+
+def test_a_checkpoint_save_logs_no_sharding_line_and_keeps_warnings(tmp_path):
+    # TensorFlow logs "Sharding callback duration: 62 microseconds" through absl at every save.
+    program = tmp_path / "checkpointing.py"
+    program.write_text(CHECKPOINTING_PROGRAM)
+    result = subprocess.run([sys.executable, str(program), str(tmp_path / "checkpoints")],
+                            cwd=ROOT, capture_output=True, text=True, timeout=240,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert result.returncode == 0, result.stderr
+    assert "Sharding callback" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 2, result.stderr
+    assert "checkpointing.py:" in lines[0] and lines[0].endswith("] checkpoint saved")
+    assert lines[1].endswith("] a real warning")
