@@ -106,7 +106,8 @@ def test_the_ood_command_prints_the_percentile_score_of_a_published_detector(
     capsys.readouterr()
     cli.main(["ood", name, "--in", in_data, "--out", "noise:uniform", "--num", "30",
               "--plot", str(tmp_path / "ood.png")])
-    lines = capsys.readouterr().out.splitlines()
+    scoring, *lines = capsys.readouterr().out.splitlines()
+    assert scoring.startswith("Scoring 60 images")
     assert lines[1].split()[-1] == "percentile"
     out, count, ratio, raw, percentile = lines[2].split()
     assert (out, count) == ("noise:uniform", "30") and float(percentile) > 0.9
