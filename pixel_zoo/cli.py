@@ -1,7 +1,7 @@
 """The ``pixel-zoo`` command: list, describe, sample, complete, evaluate and export zoo models.
 
 Complete the bottom half of a validation digit (``binarized_mnist.npz`` in the folder
-``$PIXEL_ZOO_DATA`` or ``--data`` names; see `pixel_zoo.cli_args` for every example):
+``$PIXEL_ZOO_DATA`` or ``--data`` names; ``pixel-zoo --help`` lists an example of each command):
 
     pixel-zoo complete pixelcnn_binarized_mnist --image binarized_mnist:valid:7 --known-rows 14 --out done.png
 

@@ -76,22 +76,21 @@ def load_tfds_split(name: str, split: str, num_levels: int = 256,
     if "image" not in features:
         raise ValueError(f"{name}: tfds dataset has no 'image' feature (it has {list(features)})")
     root = tfds_data_dir()
-    if not download:
-        if not builder.is_prepared():
-            raise TfdsNotPreparedError(f"tensorflow-datasets has not prepared {name!r} in "
-                                       f"{root}, and download=False")
-    else:
+    if download:
         logging.warning("Preparing %r with tensorflow-datasets in %s (downloads it the first "
                         "time; offline, it retries for minutes: stop it and use a local copy "
                         "instead).", name, root)
-        before = set(partial_downloads(root)), set(_folders(root))
+        partial_before, folders_before = set(partial_downloads(root)), set(_folders(root))
         try:
             builder.download_and_prepare()
         except Exception as err:  # tfds raises many kinds (network, missing extras, ...)
             # Only this attempt's leftovers: partial files, then the folders it made if empty.
-            _remove(set(partial_downloads(root)) - before[0])
-            _remove_if_empty(set(_folders(root)) - before[1])
+            _remove(set(partial_downloads(root)) - partial_before)
+            _remove_if_empty(set(_folders(root)) - folders_before)
             raise TfdsUnavailableError(f"{type(err).__name__}: {err}") from err
+    elif not builder.is_prepared():
+        raise TfdsNotPreparedError(f"tensorflow-datasets has not prepared {name!r} in {root}, "
+                                   "and download=False")
     splits = builder.info.splits
     split = resolve_split(name, split, has_test="test" in splits)
     carved = split != TEST and "validation" not in splits
