@@ -1,35 +1,35 @@
 """The ``pixel-zoo`` command: list, describe, sample, complete, evaluate and export zoo models.
 
-Examples:
+Complete the bottom half of a validation digit (``binarized_mnist.npz`` in the folder
+``$PIXEL_ZOO_DATA`` or ``--data`` names; ``pixel-zoo --help`` lists an example of each command):
 
-    pixel-zoo list
-    pixel-zoo info pixelcnn_binarized_mnist
-    pixel-zoo sample pixelcnn_binarized_mnist --num 16 --seed 1 --out grid.png
-    pixel-zoo complete pixelcnn_binarized_mnist --image digit.png --known-rows 14 --out done.png
-    pixel-zoo complete pixelcnn_binarized_mnist --image digit.png --mask known.png --out done.png
-    pixel-zoo eval pixelcnn_binarized_mnist --data "$PIXEL_ZOO_DATA"
-    pixel-zoo export pixelcnn_binarized_mnist --export_dir /tmp/serving
-    pixel-zoo ood pixelcnn_fashion_mnist --in fashion_mnist:test --out mnist:test --plot ood.png
-    pixel-zoo export pixelcnn_fashion_mnist --ood --export_dir /tmp/serving
+    pixel-zoo complete pixelcnn_binarized_mnist --image binarized_mnist:valid:7 --known-rows 14 --out done.png
+
+The arguments are parsed and checked first (`pixel_zoo.cli_args`), data and images read
+next, and TensorFlow imported only then, so a mistake fails at once. A user's mistake is one
+line, exit status 2 (`pixel_zoo.console`); ``--verbose`` shows TensorFlow's logs and tracebacks.
 """
 
-import argparse
 import os
 
 import numpy as np
 
-from pixel_zoo import console
+from pixel_zoo import cli_args, console
 
 
 def _labels(entry, num, labels):
     """Class labels for a class-conditional entry: the given ones, else 0, 1, 2, ... cycling."""
     num_classes = entry.hyperparameters.get("num_classes")
     if not num_classes:
-        if labels:
-            raise ValueError(f"{entry.name} is not class-conditional: drop --labels.")
         return {}
-    values = [int(label) for label in labels.split(",")] if labels else list(range(num_classes))
+    values = cli_args.class_labels(entry, labels) or list(range(num_classes))
     return {"labels": np.resize(np.asarray(values, np.int32), num)}
+
+
+def _with_tensorflow(args):
+    """Imports TensorFlow without its start-up logs; compiled XLA programs are kept on disk."""
+    console.use_compilation_cache()
+    console.quiet_tensorflow(args.verbose)
 
 
 def _list(args, zoo):
@@ -46,6 +46,7 @@ def _info(args, zoo):
 def _sample(args, zoo):
     from pixel_zoo import images
 
+    _with_tensorflow(args)
     entry, model = zoo.get(args.name), zoo.load(args.name)
     samples = model.sample(
         args.num, seed=args.seed, temperature=args.temperature,
@@ -54,19 +55,35 @@ def _sample(args, zoo):
     print(images.save_grid(samples, args.out, model.num_levels, scale=args.scale))
 
 
+def _read_png(path, image_shape, num_levels):
+    """A PNG's pixels as levels; one line says when 0/1 values are read as a binary image."""
+    from pixel_zoo import images
+
+    pixels = images.read_pixels(path, image_shape)
+    if num_levels == 2 and images.is_zero_one(pixels):
+        print(f"{path}: values 0 and 1 only, read as a binary image (1: white).")
+    return images.to_levels(pixels, num_levels, path)
+
+
 def _complete(args, zoo):
     from pixel_zoo import images
 
-    entry, model = zoo.get(args.name), zoo.load(args.name)
-    image = images.read_image(args.image, model.image_shape, model.num_levels)
+    entry = zoo.get(args.name)
+    if os.path.isfile(args.image):
+        image = _read_png(args.image, entry.image_shape, entry.num_levels)
+    else:  # DATASET:SPLIT:INDEX
+        image = images.dataset_image(args.image, entry.image_shape, entry.num_levels,
+                                     args.data, args.download)
     batch = np.repeat(image[None], args.num, axis=0)
+    height, width, _ = entry.image_shape
     if args.mask:
-        height, width, _ = model.image_shape
-        mask = images.read_image(args.mask, (height, width, 1), 2)[..., 0] > 0
+        mask = _read_png(args.mask, (height, width, 1), 2)[..., 0] > 0
         known = {"mask": mask}
     else:
-        mask = np.arange(model.image_shape[0])[:, None] < args.known_rows
+        mask = np.arange(height)[:, None] < args.known_rows
         known = {"known_rows": args.known_rows}
+    _with_tensorflow(args)
+    model = zoo.load(args.name)
     completions = np.asarray(
         model.complete(
             batch, seed=args.seed, temperature=args.temperature,
@@ -82,9 +99,14 @@ def _eval(args, zoo):
     from pixel_zoo import data
 
     entry = zoo.get(args.name)
-    # Before TensorFlow loads: a missing data folder fails at once.
-    split = data.load_split(args.dataset or entry.dataset, args.split, args.data)
-    console.quiet_tensorflow(args.verbose)
+    dataset_name = args.dataset or entry.dataset
+    split = data.load_split(dataset_name, args.split, args.data, args.download)
+    num_images = len(split.images)
+    if args.batches:
+        num_images = min(num_images, args.batches * args.batch_size)
+    print(f"Scoring {num_images} images of {dataset_name} {args.split} with {args.name}.",
+          flush=True)
+    _with_tensorflow(args)
     import tensorflow as tf  # pylint: disable=import-outside-toplevel
 
     from pixel_zoo import evaluation  # pylint: disable=import-outside-toplevel
@@ -95,13 +117,14 @@ def _eval(args, zoo):
     )
     result = evaluation.Evaluator(tf.distribute.get_strategy(), model, dataset)()
     print(
-        f"{args.name} on {args.dataset or entry.dataset} {args.split}: "
+        f"{args.name} on {dataset_name} {args.split}: "
         f"{result['nats']:.2f} nats/image, {result['bits_per_dim']:.4f} bits/dim "
         f"({result['num_images']} images)"
     )
 
 
 def _export(args, zoo):
+    _with_tensorflow(args)
     from pixel_zoo import export_lib
 
     if args.ood:
@@ -115,16 +138,22 @@ def _export(args, zoo):
 
 
 def _ood(args, zoo):
+    _with_tensorflow(args)
     from pixel_zoo import ood
     from pixel_zoo.ood import plot as ood_plot
 
     detector = ood.LikelihoodRatio.from_zoo(args.name)
     load = {"image_shape": detector.image_shape, "num_levels": detector.num_levels,
-            "data_dir": args.data, "num": args.num}
+            "data_dir": args.data, "num": args.num, "download": args.download}
     in_images = ood.load_images(args.in_data, **load)
     out_sets = {spec: ood.load_images(spec, **load) for spec in args.out_data}
+    background = zoo.get(args.name).background
+    sizes = {args.in_data: len(in_images), **{spec: len(x) for spec, x in out_sets.items()}}
+    print(f"Scoring {sum(sizes.values())} images ("
+          + ", ".join(f"{spec}: {size}" for spec, size in sizes.items())
+          + f") with {args.name} and {background}.", flush=True)
     result = ood.evaluate(detector, in_images, out_sets, args.batch_size)
-    print(f"{args.name} vs {zoo.get(args.name).background}: AUROC, {args.in_data} "
+    print(f"{args.name} vs {background}: AUROC, {args.in_data} "
           f"({len(in_images)} images) in, higher score = out")
     columns = {"likelihood_ratio": "likelihood ratio", "nll": "raw likelihood",
                ood.PERCENTILE: "percentile"}
@@ -136,80 +165,18 @@ def _ood(args, zoo):
     print(ood_plot.plot(result, args.in_data, args.plot))
 
 
-def _parser():
-    parser = argparse.ArgumentParser(prog="pixel-zoo", description=__doc__.splitlines()[0])
-    commands = parser.add_subparsers(dest="command", required=True)
-    listing = commands.add_parser("list", help="the zoo's models")
-    listing.set_defaults(run=_list)
-    info = commands.add_parser("info", help="a model's card")
-    info.set_defaults(run=_info)
-
-    def generating(name, help_text, run):
-        command = commands.add_parser(name, help=help_text)
-        command.add_argument("--seed", type=int, default=0)
-        command.add_argument("--temperature", type=float, default=1.0)
-        command.add_argument("--labels", default="", help="comma-separated classes (conditional models)")
-        command.add_argument("--out", required=True, help="PNG file to write")
-        command.add_argument("--scale", type=int, help="zoom of each pixel (default: images "
-                                                       "about 128 pixels wide)")
-        command.set_defaults(run=run)
-        return command
-
-    sample = generating("sample", "a PNG grid of samples", _sample)
-    sample.add_argument("--num", type=int, default=16)
-    complete = generating("complete", "sample the unknown part of an image", _complete)
-    complete.add_argument("--image", required=True, help="PNG of the model's image size")
-    known = complete.add_mutually_exclusive_group(required=True)
-    known.add_argument("--known-rows", type=int, dest="known_rows",
-                       help="keep the top rows, sample the rest")
-    known.add_argument("--mask", help="PNG of the image's size: white pixels are kept, black "
-                                      "ones sampled (in raster order)")
-    complete.add_argument("--num", type=int, default=8, help="completions to draw")
-    evaluate = commands.add_parser("eval", help="validation NLL in nats and bits/dim")
-    evaluate.add_argument("--data", default=os.environ.get("PIXEL_ZOO_DATA"),
-                          help="local data folder (default $PIXEL_ZOO_DATA; else tfds)")
-    evaluate.add_argument("--dataset", help="default: the data the model was trained on")
-    evaluate.add_argument("--split", default="valid")
-    evaluate.add_argument("--batch-size", type=int, default=100, dest="batch_size")
-    evaluate.add_argument("--batches", type=int, default=0, help="0: the whole split")
-    evaluate.set_defaults(run=_eval)
-    export = commands.add_parser("export", help="a TF Serving SavedModel")
-    export.add_argument("--export_dir", required=True)
-    export.add_argument("--version", type=int, default=1)
-    export.add_argument("--ood", action="store_true",
-                        help="export the entry's OOD detector (model and background) with "
-                             "its ood_score signature instead")
-    export.set_defaults(run=_export)
-    detect = commands.add_parser("ood", help="out-of-distribution AUROCs of a detector entry")
-    detect.add_argument("--in", required=True, dest="in_data",
-                        help="in-distribution DATASET:SPLIT, e.g. fashion_mnist:test")
-    detect.add_argument("--out", required=True, action="append", dest="out_data",
-                        help="out-of-distribution DATASET:SPLIT or noise:uniform (repeatable)")
-    detect.add_argument("--data", default=os.environ.get("PIXEL_ZOO_DATA"),
-                        help="local data folder (default $PIXEL_ZOO_DATA; else tfds)")
-    detect.add_argument("--num", type=int, help="the first NUM images of each set (noise: "
-                                               "10000 by default)")
-    detect.add_argument("--batch-size", type=int, default=256, dest="batch_size")
-    detect.add_argument("--plot", default="ood.png", help="PNG of histograms and ROC curves")
-    detect.set_defaults(run=_ood)
-    for command in (info, sample, complete, evaluate, export, detect):
-        command.add_argument("name", help="a zoo model (pixel-zoo list)")
-    for command in (listing, info, sample, complete, evaluate, export, detect):
-        command.add_argument("--verbose", action="store_true",
-                             help="show TensorFlow's logs and full tracebacks")
-    return parser
+_COMMANDS = {"list": _list, "info": _info, "sample": _sample, "complete": _complete,
+             "eval": _eval, "export": _export, "ood": _ood}
 
 
 def main(argv=None):
     """Runs the command line ``argv`` (default: ``sys.argv[1:]``)."""
-    args = _parser().parse_args(argv)
-    if args.run not in (_list, _info, _eval):  # list, info read JSON cards; eval: its data first
-        console.use_compilation_cache()
-        console.quiet_tensorflow(args.verbose)
+    args = cli_args.parse(argv)
     from pixel_zoo import zoo  # pylint: disable=import-outside-toplevel
 
     try:
-        args.run(args, zoo)
+        cli_args.check(args, zoo)
+        _COMMANDS[args.command](args, zoo)
     except console.USER_ERRORS as error:
         if args.verbose:
             raise

@@ -49,7 +49,11 @@ def quiet_tensorflow(verbose=False):
         return
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     logging.getLogger("tensorflow").setLevel(logging.ERROR)
-    logging.getLogger("absl").addFilter(_no_library_info)
+    # absl's own logger: a plain logging.getLogger("absl"), made before absl is imported,
+    # names absl's file as every line's caller, and the filter would never see TensorFlow's.
+    from absl import logging as absl_logging  # pylint: disable=import-outside-toplevel
+
+    absl_logging.get_absl_logger().addFilter(_no_library_info)
     with _native_stderr_caught():
         import tensorflow  # noqa: F401  pylint: disable=import-outside-toplevel,unused-import
 

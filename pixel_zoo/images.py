@@ -8,14 +8,18 @@ Example:
     >>> samples = model.sample(16, seed=(1, 2))                # uint8 [16, 28, 28, 1] in {0, 1}
     >>> save_grid(samples, "/tmp/samples.png", num_levels=2)   # 4x4 grid, 458x458 pixels
     >>> save_grid(samples, "/tmp/small.png", num_levels=2, scale=1)   # 117x117
+
+Images to complete are read back from a PNG (`read_image`) or taken from a dataset
+(`dataset_image`, ``binarized_mnist:valid:7``).
 """
 
 import math
 import os
 
 import numpy as np
-from PIL import Image
+from PIL import Image, UnidentifiedImageError
 
+from pixel_zoo import data
 
 TILE_PIXELS = 128
 GUTTER_LEVEL = 128
@@ -80,19 +84,86 @@ def save_grid(images, path, num_levels, columns=None, scale=None):
 
 
 def read_image(path, image_shape, num_levels):
-    """Reads a PNG/JPEG of exactly ``image_shape`` and quantizes 0..255 to ``num_levels`` levels.
+    """Reads a PNG/JPEG of exactly ``image_shape`` as ``num_levels`` levels (`to_levels`).
 
     The inverse of `save_grid`'s scaling for a single image.
 
     Example:
         >>> digit = read_image("digit.png", (28, 28, 1), num_levels=2)   # uint8 [28, 28, 1]
     """
+    return to_levels(read_pixels(path, image_shape), num_levels, path)
+
+
+def read_pixels(path, image_shape):
+    """The pixels of a PNG/JPEG as stored, uint8 ``image_shape``; its size is checked."""
     height, width, channels = image_shape
-    with Image.open(path) as image:
-        pixels = np.asarray(image.convert("L" if channels == 1 else "RGB"))
+    try:
+        with Image.open(path) as image:
+            pixels = np.asarray(image.convert("L" if channels == 1 else "RGB"))
+    except UnidentifiedImageError as err:
+        raise ValueError(f"{path} is no image that PIL reads (PNG, JPEG, ...).") from err
     if pixels.shape[:2] != (height, width):
         raise ValueError(
             f"{path} is {pixels.shape[1]}x{pixels.shape[0]} pixels; the model takes {width}x{height}."
         )
-    levels = np.round(pixels.astype(np.float32) * (num_levels - 1) / 255.0).astype(np.uint8)
-    return levels.reshape(image_shape)
+    return pixels.reshape(image_shape)
+
+
+def is_zero_one(pixels):
+    """Whether ``pixels`` hold values 0 and 1 only: levels of a binary image written as they
+    are, which an 8-bit image shows as black."""
+    return int(np.max(pixels)) == 1
+
+
+def to_levels(pixels, num_levels, source="the image"):
+    """Quantizes 8-bit ``pixels`` (0..255) to ``num_levels`` levels.
+
+    Pixels of values 0 and 1 only (`is_zero_one`) are already the levels of a binary
+    image: kept as they are for ``num_levels=2``, refused for more levels (read as 8-bit,
+    they would be a black image).
+
+    Raises:
+      ValueError: 0/1 pixels and ``num_levels > 2``; the message names ``source`` and the fix.
+    """
+    if is_zero_one(pixels):
+        if num_levels == 2:
+            return pixels.astype(np.uint8)
+        raise ValueError(f"{source} has only values 0 and 1, black in an 8-bit image (a binary "
+                         f"image saved as it is?); this model takes {num_levels} levels of "
+                         "0..255: save the image scaled to 0..255 (image * 255).")
+    return np.round(pixels.astype(np.float32) * (num_levels - 1) / 255.0).astype(np.uint8)
+
+
+def dataset_image(spec, image_shape, num_levels, data_dir=None, download=True):
+    """Image INDEX of a dataset's split, named ``DATASET:SPLIT:INDEX``, as ``num_levels`` levels.
+
+    Args:
+      spec: e.g. ``binarized_mnist:valid:7`` (any `pixel_zoo.data.load_split` name).
+      image_shape: the model's ``(H, W, C)``; the dataset's images must have it.
+      num_levels: the model's levels; the dataset's are requantized to them.
+      data_dir, download: as `pixel_zoo.data.load_split` takes them.
+
+    Example:
+        >>> dataset_image("binarized_mnist:valid:7", (28, 28, 1), 2, data_dir).shape
+        (28, 28, 1)
+    """
+    name, split, index = parse_dataset_image(spec)
+    split_data = data.load_split(name, split, data_dir, download)
+    count = len(split_data.images)
+    if index >= count:
+        raise ValueError(f"{spec}: {name} {split} has {count} images (0 to {count - 1}).")
+    image = split_data.images[index]
+    if image.shape != tuple(image_shape):
+        raise ValueError(f"{spec} is {'x'.join(map(str, image.shape))}; the model takes "
+                         f"{'x'.join(map(str, image_shape))}.")
+    scale = (num_levels - 1) / (split_data.num_levels - 1)
+    return np.round(image.astype(np.float32) * scale).astype(np.uint8)
+
+
+def parse_dataset_image(spec):
+    """``DATASET:SPLIT:INDEX`` -> ``(dataset, split, index)``; a ValueError if malformed."""
+    name, split, index = (spec.rsplit(":", 2) + ["", ""])[:3]
+    if not (name and split and index.isdigit()):
+        raise ValueError(f"{spec!r} is no image file, nor DATASET:SPLIT:INDEX (e.g. "
+                         "binarized_mnist:valid:7).")
+    return name, split, int(index)

@@ -52,6 +52,11 @@ class ProgressBar:
         if self._bar is not None:
             self._bar.update(done, sorted((values or {}).items()))
 
+    def add(self, count, values=None):
+        """Shows ``count`` more units finished, and ``values`` if given."""
+        if self._bar is not None:
+            self._bar.add(count, sorted((values or {}).items()))
+
 
 class ProgressLog:
     """Averages the training loss over an interval and logs it with the throughput.

@@ -1,10 +1,12 @@
 """What a person sees from the commands: no TensorFlow for cards, quiet logs, one-line errors."""
 
+import json
 import os
 import pathlib
 import subprocess
 import sys
 import textwrap
+import time
 
 from pixel_zoo import console
 
@@ -114,3 +116,142 @@ def test_compilation_cache_goes_into_tf_xla_flags(tmp_path, monkeypatch):
     monkeypatch.delenv("TF_XLA_FLAGS")
     console.use_compilation_cache()  # "" turns it off
     assert "TF_XLA_FLAGS" not in os.environ
+
+
+CHECKPOINTING_PROGRAM = """
+import logging
+
+from pixel_zoo import console
+
+console.quiet_tensorflow()
+import tensorflow as tf
+from absl import app
+from absl import logging as absl_logging
+
+
+def main(argv):
+    checkpoint = tf.train.Checkpoint(weight=tf.Variable(1.0))
+    tf.train.CheckpointManager(checkpoint, argv[1], max_to_keep=1).save()
+    absl_logging.info("checkpoint saved")
+    absl_logging.get_absl_logger().handle(logging.makeLogRecord(
+        {"name": "absl", "levelno": logging.WARNING, "levelname": "WARNING",
+         "pathname": "/venv/tensorflow/python/checkpoint/functional_saver.py",
+         "msg": "a real warning"}))
+
+
+app.run(main)
+"""
+
+
+def test_a_checkpoint_save_logs_no_sharding_line_and_keeps_warnings(tmp_path):
+    # TensorFlow logs "Sharding callback duration: 62 microseconds" through absl at every save.
+    program = tmp_path / "checkpointing.py"
+    program.write_text(CHECKPOINTING_PROGRAM)
+    environment = {key: value for key, value in os.environ.items()
+                   if key not in ("TF_CPP_MIN_LOG_LEVEL", "TF_XLA_FLAGS")}  # as a user's
+    result = subprocess.run([sys.executable, str(program), str(tmp_path / "checkpoints")],
+                            check=False, cwd=ROOT, capture_output=True, text=True, timeout=240,
+                            env={**environment, "PYTHONPATH": str(ROOT)})
+    assert result.returncode == 0, result.stderr
+    assert "Sharding callback" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 2, result.stderr
+    assert "checkpointing.py:" in lines[0] and lines[0].endswith("] checkpoint saved")
+    assert lines[1].endswith("] a real warning")
+
+
+MODEL = "pixelcnn_binarized_mnist"
+OUT = "OUT"  # replaced by a path in the test's temporary folder
+# A mistake in each command's names and numbers, and the start of its one-line error.
+MISTAKES = [
+    (["info", "pixelcnn_binarized_mnst"], "No zoo model 'pixelcnn_binarized_mnst'. Did you"),
+    (["sample", "pixelcnn_binarized_mnst", "--out", OUT], "No zoo model"),
+    (["sample", MODEL, "--num", "0", "--out", OUT], "--num must be a positive integer"),
+    (["sample", MODEL, "--temperature", "nan", "--out", OUT], "--temperature must be > 0"),
+    (["sample", MODEL, "--scale", "0", "--out", OUT], "--scale must be a positive integer"),
+    (["sample", MODEL, "--labels", "1", "--out", OUT], f"{MODEL} is not class-conditional"),
+    (["sample", MODEL, "--num", "many", "--out", OUT], "argument --num: invalid int value"),
+    (["complete", MODEL, "--image", "binarized_mnist:valid:7", "--known-rows", "29", "--out",
+      OUT], "--known-rows must be in [0, 28]"),
+    (["complete", MODEL, "--image", "binarized_mnist:valid:7", "--known-rows", "-1", "--out",
+      OUT], "--known-rows must be an integer >= 0"),
+    (["complete", MODEL, "--image", "binarized_mnist:tset:7", "--known-rows", "14", "--out",
+      OUT], "binarized_mnist: unknown split 'tset'"),
+    (["complete", MODEL, "--image", "digit.png", "--known-rows", "14", "--out", OUT],
+     "'digit.png' is no image file, nor DATASET:SPLIT:INDEX"),
+    (["complete", MODEL, "--image", "binarized_mnist:valid:7", "--num", "0", "--known-rows",
+      "14", "--out", OUT], "--num must be a positive integer"),
+    (["eval", MODEL, "--dataset", "binarized_mnst"], "unknown dataset 'binarized_mnst'"),
+    (["eval", MODEL, "--split", "tset"], "binarized_mnist: unknown split 'tset'"),
+    (["eval", MODEL, "--batch-size", "0"], "--batch-size must be a positive integer"),
+    (["eval", MODEL, "--batches", "-1"], "--batches must be an integer >= 0"),
+    (["export", MODEL, "--export_dir", OUT, "--version", "0"], "--version must be a positive"),
+    (["export", MODEL, "--export_dir", OUT, "--ood"], f"{MODEL} has no background model"),
+    (["ood", MODEL, "--in", "mnist:test", "--out", "noise:uniform"], f"{MODEL} has no backg"),
+    (["ood", "pixelcnn_fashion_mnist", "--in", "fashion_mnist:tset", "--out", "noise:uniform"],
+     "fashion_mnist: unknown split 'tset'"),
+    (["ood", "pixelcnn_fashion_mnist", "--in", "noise:uniform", "--out", "nmist:test"],
+     "unknown dataset 'nmist'"),
+    (["ood", "pixelcnn_fashion_mnist", "--in", "noise:uniform", "--out", "noise:normal"],
+     "unknown noise 'normal'"),
+    (["ood", "pixelcnn_fashion_mnist", "--in", "fashion_mnist:test", "--out", "mnist:test",
+      "--num", "0"], "--num must be a positive integer"),
+]
+
+RUN_MISTAKES = """
+    import contextlib, io, json, sys, time
+    from pixel_zoo import cli
+
+    results = []
+    for argv in json.loads(sys.argv[1]):
+        error, start = io.StringIO(), time.perf_counter()
+        with contextlib.redirect_stderr(error):
+            try:
+                cli.main(argv)
+                code = 0
+            except SystemExit as exit_info:
+                code = exit_info.code
+        results.append((code, error.getvalue(), time.perf_counter() - start,
+                        "tensorflow" in sys.modules))
+    print(json.dumps(results))
+"""
+
+
+def test_a_wrong_name_or_number_fails_at_once_without_tensorflow(tmp_path):
+    # An empty data folder: the names are checked before the data is looked for.
+    commands = [[str(tmp_path / "out") if arg == OUT else arg for arg in argv]
+                for argv, _ in MISTAKES]
+    result = run_python(RUN_MISTAKES, json.dumps(commands),
+                        env={"PIXEL_ZOO_DATA": str(tmp_path), "TFDS_DATA_DIR": str(tmp_path)})
+    assert result.returncode == 0, result.stderr
+    for (argv, message), (code, error, seconds, tensorflow) in zip(
+            MISTAKES, json.loads(result.stdout)):
+        assert code == 2, (argv, error)
+        assert error.startswith("pixel-zoo") and ": error: " + message in error, (argv, error)
+        assert error.count("\n") == 1, (argv, error)
+        assert seconds < 1.0 and not tensorflow, (argv, seconds)
+    start = time.perf_counter()
+    command = run_python("from pixel_zoo import cli; cli.main()", "sample", MODEL, "--num", "0",
+                         "--out", str(tmp_path / OUT))
+    assert time.perf_counter() - start < 2.0
+    assert (command.returncode, command.stderr) == (
+        2, "pixel-zoo: error: --num must be a positive integer, got 0.\n")
+
+
+def test_without_data_a_command_says_where_it_looked_and_downloads_nothing(tmp_path):
+    # Unset, tensorflow-datasets retried its download for minutes and left empty folders.
+    tfds_dir = tmp_path / "tensorflow_datasets"
+    environment = {key: value for key, value in os.environ.items() if key != "PIXEL_ZOO_DATA"}
+    start = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-c", "from pixel_zoo import cli; cli.main()", "eval", MODEL], cwd=ROOT,
+        check=False, capture_output=True, text=True, timeout=60,
+        env={**environment, "TFDS_DATA_DIR": str(tfds_dir), "HOME": str(tmp_path)})
+    assert time.perf_counter() - start < 2.0
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"pixel-zoo: error: binarized_mnist: no data folder is set and tensorflow-datasets has "
+        f"no copy in {tfds_dir}. Point a data folder (--data_dir, --data or $PIXEL_ZOO_DATA) "
+        "at the folder that holds binarized_mnist.npz, or pass --download (download=True) to "
+        "download it with tensorflow-datasets.\n")
+    assert list(tmp_path.iterdir()) == []

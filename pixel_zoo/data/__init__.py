@@ -8,11 +8,11 @@ Example:
 
 from pixel_zoo import lazy
 from pixel_zoo.data.image_data import ImageData
-from pixel_zoo.data.registry import dataset_names, load_split
+from pixel_zoo.data.registry import check_split, dataset_names, load_split
 
 # Batching and perturbing need TensorFlow; reading a split into numpy does not.
 __getattr__, __dir__ = lazy.attach(__name__, attributes={
     "make_dataset": "pipeline", "perturb_dataset": "perturbation", "perturb_images": "perturbation"})
 
-__all__ = ["ImageData", "dataset_names", "load_split", "make_dataset", "perturb_dataset",
+__all__ = ["ImageData", "check_split", "dataset_names", "load_split", "make_dataset", "perturb_dataset",
            "perturb_images"]

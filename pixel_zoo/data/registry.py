@@ -8,8 +8,10 @@ from pixel_zoo.data.folder import load_folder_split
 from pixel_zoo.data.idx import has_idx_files, load_idx_split
 from pixel_zoo.data.image_data import ImageData
 from pixel_zoo.data.npz import load_npz_split
-from pixel_zoo.data.tfds_source import (TfdsUnavailableError, UnknownTfdsDatasetError,
-                                        load_tfds_split)
+from pixel_zoo.data.splits import resolve_split
+from pixel_zoo.data.tfds_source import (TfdsNotPreparedError, TfdsUnavailableError,
+                                        UnknownTfdsDatasetError, is_prepared, load_tfds_split,
+                                        tfds_data_dir)
 from pixel_zoo.suggestions import did_you_mean
 
 _NPZ, _FOLDER = "npz:", "folder:"
@@ -30,11 +32,12 @@ def dataset_names() -> tuple[str, ...]:
             _FOLDER + "PATH")
 
 
-def load_split(name: str, split: str, data_dir: str | None = None) -> ImageData:
+def load_split(name: str, split: str, data_dir: str | None = None,
+               download: bool = True) -> ImageData:
     """Loads one split of a dataset into memory.
 
     Names (with a ``data_dir``, the local copy must be there: a missing folder or file fails
-    at once; without one, tensorflow-datasets downloads the tfds datasets):
+    at once; without one, the tensorflow-datasets copy is read):
 
     * ``binarized_mnist``: ``data_dir/binarized_mnist.npz`` (arrays ``train``, ``valid``;
       ``num_levels=2``, no labels), else tfds ``binarized_mnist`` (train / validation).
@@ -48,6 +51,13 @@ def load_split(name: str, split: str, data_dir: str | None = None) -> ImageData:
     * anything else (e.g. ``cifar10``, ``downsampled_imagenet/32x32``): tensorflow-datasets,
       ``num_levels=256``, labels if the dataset has a ``label`` feature.
 
+    A tensorflow-datasets copy is downloaded and prepared (in ``$TFDS_DATA_DIR``, default
+    ``~/tensorflow_datasets``) only with ``download=True``, the default here as in
+    ``tfds.load``; offline, tfds retries for minutes before it fails. With
+    ``download=False`` (the ``pixel-zoo`` command's default; its ``--download`` turns it
+    on) only a copy tfds prepared before is read, and without one the error says at once
+    where data was looked for and how to provide it.
+
     Splits are "train", "valid" and "test". Choose weights, settings and thresholds on
     "valid"; "test" is for final figures. Where a dataset has no validation split of its own
     (``mnist``, ``fashion_mnist``, tfds datasets without ``validation``), "valid" is the
@@ -58,7 +68,8 @@ def load_split(name: str, split: str, data_dir: str | None = None) -> ImageData:
         name: dataset name, see above and :func:`dataset_names`.
         split: "train", "valid" or "test" (see above).
         data_dir: folder holding local copies (e.g. ``/work/shared/data``); None skips local
-            copies and downloads tfds datasets (``cifar10_jpeg`` then cannot be found).
+            copies and reads tensorflow-datasets (``cifar10_jpeg`` then cannot be found).
+        download: whether tensorflow-datasets may download a dataset it has not prepared.
 
     Returns:
         ImageData with uint8 images ``[N, H, W, C]``.
@@ -74,36 +85,56 @@ def load_split(name: str, split: str, data_dir: str | None = None) -> ImageData:
         >>> d.images.shape, d.num_levels  # doctest: +SKIP
         ((50000, 28, 28, 1), 2)
     """
+    return _reader(name, split, data_dir, download)()
+
+
+def check_split(name: str, split: str, data_dir: str | None = None,
+                download: bool = True) -> None:
+    """Raises as `load_split` would on a wrong name, split, folder or missing copy, reading
+    no images (and importing neither TensorFlow nor tensorflow-datasets).
+
+    Some problems only reading finds (a malformed file, an ``npz`` without the split's
+    array) are left to `load_split`.
+
+    Example:
+        >>> check_split("binarized_mnist", "test", "/work/shared/data")  # doctest: +SKIP
+        UnknownSplitError: binarized_mnist: unknown split 'test'; valid splits: 'train', ...
+    """
+    _reader(name, split, data_dir, download)
+
+
+def _reader(name, split, data_dir, download):
+    """The function that reads a split, after every check that needs no reading."""
     if name.startswith(_NPZ):
-        return load_npz_split(name, name[len(_NPZ):], split)
+        resolve_split(name, split, has_test=True)  # whether it has "test", the file says
+        path = name[len(_NPZ):]
+        if not os.path.isfile(path):
+            raise FileNotFoundError(f"{name}: no file {path}")
+        return lambda: load_npz_split(name, path, split)
     if name.startswith(_FOLDER):
-        return load_folder_split(name, name[len(_FOLDER):], split)
+        resolve_split(name, split, has_test=False)
+        return lambda: load_folder_split(name, name[len(_FOLDER):], split)
     if data_dir is not None:
         _check_data_dir(data_dir)
     local = None if data_dir is None else os.path.join(data_dir, name)
+    resolve_split(name, split, has_test=name != "cifar10_jpeg" and not (
+        name == "binarized_mnist" and local is not None))
     if name == "cifar10_jpeg":
         if local is None:
             raise FileNotFoundError(f"cifar10_jpeg: needs {_DATA_DIR_SETTINGS} (it has no "
                                     "tensorflow-datasets fallback)")
-        return load_folder_split(name, os.path.join(local, "train"), split)
-    if name == "binarized_mnist":
-        if local is None:
-            return _from_tfds(name, split, num_levels=2)
+        return lambda: load_folder_split(name, os.path.join(local, "train"), split)
+    if name == "binarized_mnist" and local is not None:
         if not os.path.isfile(local + ".npz"):
             raise FileNotFoundError(_no_local_copy(name, local + ".npz"))
-        return load_npz_split(name, local + ".npz", split)
-    if name in _IDX_DATASETS:
-        if local is None:
-            return _from_tfds(name, split)
+        return lambda: load_npz_split(name, local + ".npz", split)
+    if name in _IDX_DATASETS and local is not None:
         if not has_idx_files(local):
             raise FileNotFoundError(_no_local_copy(name, os.path.join(local, "*-ubyte.gz")))
-        return load_idx_split(name, local, split)
-    try:
-        return _from_tfds(name, split)
-    except UnknownTfdsDatasetError as err:
-        raise ValueError(f"unknown dataset {name!r}: not one of {', '.join(dataset_names())} "
-                         f"nor a tensorflow-datasets name.{did_you_mean(name, dataset_names())}"
-                         ) from err
+        return lambda: load_idx_split(name, local, split)
+    if not download and not is_prepared(name):
+        raise _not_downloaded(name)
+    return lambda: _from_tfds(name, split, 2 if name == "binarized_mnist" else 256, download)
 
 
 _DATA_DIR_SETTINGS = "a data folder (--data_dir, --data or $PIXEL_ZOO_DATA)"
@@ -122,14 +153,39 @@ def _check_data_dir(data_dir):
 
 def _no_local_copy(name, looked_for):
     return (f"{name}: {looked_for} is missing. Put the copy there or point "
-            f"{_DATA_DIR_SETTINGS} at the folder that holds it; or leave it unset to download "
-            "it with tensorflow-datasets.")
+            f"{_DATA_DIR_SETTINGS} at the folder that holds it; or leave it unset and download "
+            "it with tensorflow-datasets (--download).")
 
 
-def _from_tfds(name, split, num_levels=256):
+_LOCAL_COPIES = {"binarized_mnist": "binarized_mnist.npz", "mnist": "mnist/*-ubyte.gz",
+                 "fashion_mnist": "fashion_mnist/*-ubyte.gz"}
+
+
+def _not_downloaded(name):
+    """The error for a tfds dataset that is not prepared, where downloading was not asked for."""
+    where = f"tensorflow-datasets has no copy in {tfds_data_dir()}"
+    download = "pass --download (download=True) to download it with tensorflow-datasets"
+    if name in _LOCAL_COPIES:
+        return FileNotFoundError(
+            f"{name}: no data folder is set and {where}. Point {_DATA_DIR_SETTINGS} at the "
+            f"folder that holds {_LOCAL_COPIES[name]}, or {download}.")
+    if name in dataset_names():
+        return FileNotFoundError(f"{name}: {where}; {download}.")
+    return ValueError(f"unknown dataset {name!r}: not one of {', '.join(dataset_names())} nor "
+                      f"a tensorflow-datasets dataset in {tfds_data_dir()} (with --download, "
+                      f"any tensorflow-datasets name).{did_you_mean(name, dataset_names())}")
+
+
+def _from_tfds(name, split, num_levels, download):
     """Loads from tfds; a failure names the settings for a local copy."""
     try:
-        return load_tfds_split(name, split, num_levels)
+        return load_tfds_split(name, split, num_levels, download=download)
+    except UnknownTfdsDatasetError as err:
+        raise ValueError(f"unknown dataset {name!r}: not one of {', '.join(dataset_names())} "
+                         f"nor a tensorflow-datasets name.{did_you_mean(name, dataset_names())}"
+                         ) from err
+    except TfdsNotPreparedError as err:  # is_prepared saw a copy that tfds does not take
+        raise _not_downloaded(name) from err
     except TfdsUnavailableError as err:
         raise FileNotFoundError(f"{name}: tensorflow-datasets could not load {name!r} "
                                 f"(no internet?): {err}. For a local copy, set "

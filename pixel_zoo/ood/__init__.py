@@ -33,7 +33,7 @@ Example:
 |---|---|
 | `detector` | `LikelihoodRatio`: the scores, and the percentile reference |
 | `roc` | `auroc`, `roc_curve`, and `evaluate` (a detector's AUROCs against out sets) |
-| `inputs` | `load_images`: in- and out-of-distribution sets made to fit a model |
+| `inputs` | `load_images`: in- and out-of-distribution sets made to fit a model (`check_spec`) |
 | `plot` | the figure of an `evaluate` result |
 
 Reference: J. Ren, P. J. Liu, E. Fertig, J. Snoek, R. Poplin, M. A. DePristo,
@@ -41,7 +41,14 @@ J. V. Dillon, B. Lakshminarayanan, "Likelihood Ratios for Out-of-Distribution
 Detection", NeurIPS 2019.
 """
 
-from pixel_zoo.ood.detector import (NUM_QUANTILES, PERCENTILE, REFERENCE_SCORES, SCORES,
-                                    LikelihoodRatio)
-from pixel_zoo.ood.inputs import NOISE, load_images
-from pixel_zoo.ood.roc import auroc, evaluate, roc_curve
+from pixel_zoo import lazy
+
+# Parts are imported on first use: checking the inputs' names (`inputs.check_spec`) needs no
+# TensorFlow, so `pixel-zoo ood` checks its arguments before TensorFlow is imported.
+__getattr__, __dir__ = lazy.attach(
+    __name__, submodules=("detector", "inputs", "plot", "roc"), attributes={
+        **dict.fromkeys(("NUM_QUANTILES", "PERCENTILE", "REFERENCE_SCORES", "SCORES",
+                         "LikelihoodRatio"), "detector"),
+        **dict.fromkeys(("NOISE", "check_spec", "load_images"), "inputs"),
+        **dict.fromkeys(("auroc", "evaluate", "roc_curve"), "roc"),
+    })

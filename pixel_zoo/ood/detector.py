@@ -117,8 +117,11 @@ class LikelihoodRatio:
         return {"log_prob": self.model.log_prob(images),  # (B,)
                 "background_log_prob": self.background.log_prob(images)}  # (B,)
 
-    def scores(self, images, batch_size=256):
+    def scores(self, images, batch_size=256, progress=None):
         """Every score of ``images`` (uint8 ``[N, H, W, C]``), as float64 numpy ``[N]`` arrays.
+
+        ``progress``, if given, is called with the number of images of each batch scored (a
+        `pixel_zoo.progress.ProgressBar`'s ``add``, say).
 
         Returns:
           ``{"likelihood_ratio": log p_bg - log p_model, "nll": -log p_model (nats),
@@ -127,8 +130,12 @@ class LikelihoodRatio:
           reference; those in `score_names` are OOD scores (higher = more likely OOD).
         """
         images = self._checked(images)
-        parts = [self._log_probs(tf.constant(images[start:start + batch_size]))
-                 for start in range(0, len(images), batch_size)]
+        parts = []
+        for start in range(0, len(images), batch_size):
+            batch = images[start:start + batch_size]
+            parts.append(self._log_probs(tf.constant(batch)))
+            if progress is not None:
+                progress(len(batch))
         log_prob = np.concatenate([p["log_prob"].numpy() for p in parts]).astype(np.float64)
         background = np.concatenate(
             [p["background_log_prob"].numpy() for p in parts]).astype(np.float64)

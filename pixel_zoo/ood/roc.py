@@ -8,6 +8,8 @@ Example:
 
 import numpy as np
 
+from pixel_zoo.progress import ProgressBar
+
 
 def auroc(in_scores, out_scores):
     """Area under the ROC curve of telling ``out_scores`` (positives) from ``in_scores``.
@@ -62,6 +64,8 @@ def roc_curve(in_scores, out_scores):
 def evaluate(detector, in_images, out_sets, batch_size=256):
     """Scores in- and out-of-distribution images; AUROCs of every score for every out set.
 
+    On a terminal, a progress bar counts the images scored (`pixel_zoo.progress.ProgressBar`).
+
     Args:
       detector: a `LikelihoodRatio`.
       in_images: uint8 in-distribution images ``[N, H, W, C]``.
@@ -71,9 +75,10 @@ def evaluate(detector, in_images, out_sets, batch_size=256):
       ``{"scores": {"in": scores, name: scores, ...}, "auroc": {name: {score: AUROC}}}``,
       the scores as `LikelihoodRatio.scores` gives them.
     """
-    scores = {"in": detector.scores(in_images, batch_size)}
+    bar = ProgressBar(len(in_images) + sum(map(len, out_sets.values())), unit_name="image")
+    scores = {"in": detector.scores(in_images, batch_size, bar.add)}
     for name, images in out_sets.items():
-        scores[name] = detector.scores(images, batch_size)
+        scores[name] = detector.scores(images, batch_size, bar.add)
     aurocs = {name: {kind: auroc(scores["in"][kind], scores[name][kind])
                      for kind in detector.score_names}
               for name in out_sets}

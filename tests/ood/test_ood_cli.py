@@ -38,7 +38,9 @@ def test_ood_command_prints_aurocs_and_writes_the_plot(entries, tmp_path, capsys
     plot = tmp_path / "ood.png"
     cli.main(["ood", name, "--in", in_data, "--out", "noise:uniform", "--num", "40",
               "--plot", str(plot)])
-    lines = capsys.readouterr().out.splitlines()
+    scoring, *lines = capsys.readouterr().out.splitlines()
+    assert scoring == (f"Scoring 80 images ({in_data}: 40, noise:uniform: 40) with cli_fg "
+                       "and cli_bg.")
     assert "cli_fg vs cli_bg" in lines[0] and "(40 images) in" in lines[0]
     out, count, ratio, raw = lines[2].split()
     assert (out, count) == ("noise:uniform", "40")
@@ -104,7 +106,8 @@ def test_the_ood_command_prints_the_percentile_score_of_a_published_detector(
     capsys.readouterr()
     cli.main(["ood", name, "--in", in_data, "--out", "noise:uniform", "--num", "30",
               "--plot", str(tmp_path / "ood.png")])
-    lines = capsys.readouterr().out.splitlines()
+    scoring, *lines = capsys.readouterr().out.splitlines()
+    assert scoring.startswith("Scoring 60 images")
     assert lines[1].split()[-1] == "percentile"
     out, count, ratio, raw, percentile = lines[2].split()
     assert (out, count) == ("noise:uniform", "30") and float(percentile) > 0.9

@@ -1,5 +1,7 @@
 """The pixel-zoo command on a registered tiny model: every subcommand end to end."""
 
+import dataclasses
+import os
 import time
 
 import numpy as np
@@ -7,7 +9,7 @@ import pytest
 from PIL import Image
 
 import pixel_zoo as pz
-from pixel_zoo import cli
+from pixel_zoo import cli, progress
 from test_case import tiny_model
 
 
@@ -23,6 +25,8 @@ def name(tmp_path_factory):
         sha256=pz.zoo.sha256_of(folder / "tiny.weights.h5"), dataset="npz:unused",
         metrics={"valid_nats": 1.0},
     ))
+    pz.zoo.register(dataclasses.replace(pz.zoo.get("cli_tiny"), name="cli_tiny_detector",
+                                        background="cli_tiny"))
     return "cli_tiny"
 
 
@@ -84,6 +88,8 @@ def test_eval_prints_nats_and_bits(name, tmp_path, capsys):
     out = capsys.readouterr().out
     model = pz.zoo.load(name)
     nats = -float(np.mean(model.log_prob(images[..., None])))
+    assert out.startswith(f"Scoring 10 images of npz:{tmp_path / 'tiny.npz'} valid with "
+                          "cli_tiny.\n")
     assert f"{nats:.2f} nats/image" in out and "(10 images)" in out
 
 
@@ -146,3 +152,85 @@ def test_sample_refuses_a_temperature_that_is_not_positive_and_finite(name, tmp_
     assert exit_info.value.code == 2
     assert "temperature must be > 0 and finite" in capsys.readouterr().err
     assert not (tmp_path / "grid.png").exists()
+
+
+def _tiles(grid, size, count):
+    """The ``count`` tiles of a one-row grid saved with ``--scale 1`` (gutters of 1)."""
+    return [grid[1:1 + size, 1 + (size + 1) * column: (size + 1) * (column + 1)]
+            for column in range(count)]
+
+
+def test_complete_takes_an_image_of_a_dataset(name, tmp_path, capsys):
+    images = np.random.default_rng(2).integers(0, 2, (5, 6, 6)).astype(np.uint8)
+    np.savez(tmp_path / "tiny.npz", train=images, valid=images)
+    out = tmp_path / "out.png"
+    cli.main(["complete", name, "--image", f"npz:{tmp_path / 'tiny.npz'}:valid:3",
+              "--known-rows", "3", "--num", "1", "--scale", "1", "--out", str(out)])
+    occluded, completion, original = _tiles(np.asarray(Image.open(out)), 6, 3)
+    np.testing.assert_array_equal(original, images[3] * 255)
+    np.testing.assert_array_equal(completion[:3], images[3, :3] * 255)
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["complete", name, "--image", f"npz:{tmp_path / 'tiny.npz'}:valid:5",
+                  "--known-rows", "3", "--out", str(out)])
+    assert exit_info.value.code == 2
+    assert capsys.readouterr().err == (f"pixel-zoo: error: npz:{tmp_path / 'tiny.npz'}:valid:5: "
+                                       f"npz:{tmp_path / 'tiny.npz'} valid has 5 images "
+                                       "(0 to 4).\n")
+
+
+@pytest.mark.skipif(not os.environ.get("PIXEL_ZOO_DATA"), reason="needs $PIXEL_ZOO_DATA")
+def test_complete_a_validation_digit_as_the_docstring_says(tmp_path, capsys):
+    # cli's docstring: pixel-zoo complete pixelcnn_binarized_mnist --image
+    # binarized_mnist:valid:7 --known-rows 14 --out done.png (one completion here, for time).
+    out = tmp_path / "done.png"
+    cli.main(["complete", "pixelcnn_binarized_mnist", "--image", "binarized_mnist:valid:7",
+              "--known-rows", "14", "--out", str(out), "--num", "1", "--scale", "1"])
+    assert capsys.readouterr().out == f"{out}\n"
+    digit = pz.data.load_split("binarized_mnist", "valid", os.environ["PIXEL_ZOO_DATA"]).images[7]
+    occluded, completion, original = _tiles(np.asarray(Image.open(out)), 28, 3)
+    np.testing.assert_array_equal(original, digit[..., 0] * 255)
+    np.testing.assert_array_equal(completion[:14], digit[:14, :, 0] * 255)
+
+
+def test_a_png_of_zeros_and_ones_is_read_as_binary(name, tmp_path, capsys):
+    # A binarized digit saved as it is: 8-bit, it is black.
+    image = np.random.default_rng(3).integers(0, 2, (6, 6)).astype(np.uint8)
+    Image.fromarray(image).save(tmp_path / "in.png")
+    out = tmp_path / "out.png"
+    cli.main(["complete", name, "--image", str(tmp_path / "in.png"), "--known-rows", "3",
+              "--num", "1", "--scale", "1", "--out", str(out)])
+    assert capsys.readouterr().out == (f"{tmp_path / 'in.png'}: values 0 and 1 only, read as a "
+                                       f"binary image (1: white).\n{out}\n")
+    occluded, completion, original = _tiles(np.asarray(Image.open(out)), 6, 3)
+    np.testing.assert_array_equal(original, image * 255)
+
+
+def test_a_png_of_zeros_and_ones_is_refused_by_a_model_of_more_levels(tmp_path, capsys):
+    Image.fromarray(np.eye(28, dtype=np.uint8)).save(tmp_path / "in.png")
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["complete", "pixelcnn_fashion_mnist", "--image", str(tmp_path / "in.png"),
+                  "--known-rows", "14", "--out", str(tmp_path / "out.png")])
+    assert exit_info.value.code == 2
+    assert capsys.readouterr().err == (
+        f"pixel-zoo: error: {tmp_path / 'in.png'} has only values 0 and 1, black in an 8-bit "
+        "image (a binary image saved as it is?); this model takes 256 levels of 0..255: save "
+        "the image scaled to 0..255 (image * 255).\n")
+    assert not (tmp_path / "out.png").exists()
+
+
+def test_ood_says_what_it_scores_and_shows_a_bar_on_a_terminal(name, tmp_path, capsys,
+                                                                 monkeypatch):
+    images = np.random.default_rng(1).integers(0, 2, (10, 6, 6)).astype(np.uint8)
+    np.savez(tmp_path / "tiny.npz", train=images, valid=images)
+    command = ["ood", "cli_tiny_detector", "--in", f"npz:{tmp_path / 'tiny.npz'}:valid",
+               "--out", "noise:uniform", "--num", "20", "--plot", str(tmp_path / "ood.png")]
+    cli.main(command)
+    out = capsys.readouterr().out
+    assert out.startswith(f"Scoring 30 images (npz:{tmp_path / 'tiny.npz'}:valid: 10, "
+                          "noise:uniform: 20) with cli_tiny_detector and cli_tiny.\n")
+    assert "30/30" not in out  # no bar in a log
+    monkeypatch.setattr(progress, "output_is_terminal", lambda: True)
+    cli.main(command)
+    assert "30/30" in capsys.readouterr().out
+    cli.main(["eval", name, "--dataset", f"npz:{tmp_path / 'tiny.npz'}", "--batch-size", "4"])
+    assert "3/3" in capsys.readouterr().out  # batches
