@@ -181,6 +181,10 @@ def main(argv=None):
         if args.verbose:
             raise
         console.exit_with(error, "pixel-zoo")
+    except KeyboardInterrupt:
+        if args.verbose:
+            raise
+        console.exit_interrupted("pixel-zoo")
 
 
 if __name__ == "__main__":

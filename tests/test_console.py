@@ -103,6 +103,19 @@ def test_a_user_error_is_one_line_and_verbose_shows_the_traceback():
     assert verbose.returncode != 0 and "Traceback" in verbose.stderr
 
 
+def test_ctrl_c_in_an_absl_command_is_one_line_and_exit_130():
+    result = run_python("""
+        from pixel_zoo import console
+
+        def main(argv):
+            raise KeyboardInterrupt
+
+        console.run(main)
+    """)
+    assert result.returncode == 130
+    assert result.stderr == "-c: interrupted\n"
+
+
 def test_compilation_cache_goes_into_tf_xla_flags(tmp_path, monkeypatch):
     monkeypatch.setenv("PIXEL_ZOO_XLA_CACHE", str(tmp_path / "xla"))
     monkeypatch.setenv("TF_XLA_FLAGS", "--tf_xla_auto_jit=0")

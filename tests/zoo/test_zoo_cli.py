@@ -234,3 +234,14 @@ def test_ood_says_what_it_scores_and_shows_a_bar_on_a_terminal(name, tmp_path, c
     assert "30/30" in capsys.readouterr().out
     cli.main(["eval", name, "--dataset", f"npz:{tmp_path / 'tiny.npz'}", "--batch-size", "4"])
     assert "3/3" in capsys.readouterr().out  # batches
+
+
+def test_ctrl_c_prints_one_line_and_exits_130(name, monkeypatch, capsys):
+    def interrupted(args, zoo):
+        raise KeyboardInterrupt
+
+    monkeypatch.setitem(cli._COMMANDS, "eval", interrupted)  # pylint: disable=protected-access
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["eval", name])
+    assert exit_info.value.code == 130
+    assert capsys.readouterr().err == "pixel-zoo: interrupted\n"
