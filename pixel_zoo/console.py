@@ -7,8 +7,9 @@ The ``pixel-zoo`` command and the absl trainers share these rules:
   run first (the ``trainers`` package does it on import; ``pixel-zoo`` before a command that
   needs TensorFlow). The library itself never imports this module.
 * A mistake of the user's (a ``ValueError``, ``FileNotFoundError`` or ``FileExistsError``
-  raised with a clear message) is printed as one line, exit status 2, without a traceback
-  or the ``--help`` text; ``--verbose`` shows the traceback.
+  raised with a clear message, or a flag absl cannot parse) is printed as one line,
+  ``program: error: message``, exit status 2, without a traceback or the ``--help`` text;
+  ``--verbose`` shows the traceback.
 * Ctrl-C prints one line (``program: interrupted``, exit status 130), not a traceback; the
   trainer instead finishes its step and checkpoints it (`pixel_zoo.training.preemption`).
 * XLA's compiled programs are kept on disk (`use_compilation_cache`), so a new process does
@@ -123,8 +124,10 @@ def exit_interrupted(program):
 def run(main, argv=None):
     """``absl.app.run(main)``, with a user error printed as one line instead of a traceback.
 
-    ``app.UsageError`` (unexpected arguments) is printed the same way rather than
-    after the whole ``--help`` text. ``--verbose`` shows the traceback.
+    A flag error (an unknown flag, a bad value, a missing required flag), and
+    ``app.UsageError`` (unexpected arguments), are printed the same way rather than
+    with absl's ``FATAL Flags parsing error`` or the whole ``--help`` text.
+    ``--verbose`` shows the traceback of a user error.
     """
     # Imported here: only the absl trainers need absl.
     from absl import app, flags  # pylint: disable=import-outside-toplevel
@@ -132,6 +135,12 @@ def run(main, argv=None):
     if "verbose" not in flags.FLAGS:
         flags.DEFINE_bool("verbose", False, "Show TensorFlow's logs and full tracebacks.")
     program = os.path.basename(sys.argv[0])
+
+    def parse_flags(args):
+        try:
+            return flags.FLAGS(args)
+        except flags.Error as error:
+            exit_with(" ".join(str(error).split()), program)  # absl's may span lines
 
     def checked_main(args):
         try:
@@ -145,4 +154,4 @@ def run(main, argv=None):
                 raise
             exit_interrupted(program)
 
-    app.run(checked_main, argv)
+    app.run(checked_main, argv, flags_parser=parse_flags)

@@ -8,6 +8,8 @@ import sys
 import textwrap
 import time
 
+import pytest
+
 from pixel_zoo import console
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -114,6 +116,33 @@ def test_ctrl_c_in_an_absl_command_is_one_line_and_exit_130():
     """)
     assert result.returncode == 130
     assert result.stderr == "-c: interrupted\n"
+
+
+ABSL_FLAGS_PROGRAM = """
+    from absl import flags
+    from pixel_zoo import console
+
+    flags.DEFINE_string("model_dir", None, "The run's folder.")
+    flags.DEFINE_integer("batch_size", 32, "Global batch size.")
+    flags.DEFINE_enum("model", "pixelcnn", ["pixelcnn", "row_lstm"], "Model family.")
+    flags.mark_flag_as_required("model_dir")
+
+    console.run(lambda argv: print("ran"))
+"""
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--model_dir=/tmp/run", "--batch_sise=8"],
+     "Unknown command line flag 'batch_sise'. Did you mean: batch_size ?"),
+    (["--model_dir=/tmp/run", "--batch_size=eight"],
+     "flag --batch_size=eight: invalid literal for int() with base 10: 'eight'"),
+    (["--model_dir=/tmp/run", "--model=pixelcnnn"],
+     "flag --model=pixelcnnn: value should be one of <pixelcnn|row_lstm>"),
+    ([], "flag --model_dir=None: Flag --model_dir must have a value other than None."),
+])
+def test_a_flag_error_is_one_line_with_exit_status_2(args, message):
+    result = run_python(ABSL_FLAGS_PROGRAM, *args)
+    assert (result.returncode, result.stderr, result.stdout) == (2, f"-c: error: {message}\n", "")
 
 
 def test_compilation_cache_goes_into_tf_xla_flags(tmp_path, monkeypatch):

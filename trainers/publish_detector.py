@@ -11,8 +11,9 @@ trained with ``--perturb_rate`` (see `pixel_zoo.ood`):
 
 import os
 
-from absl import app, flags
+from absl import flags
 
+from pixel_zoo import console
 from trainers import publishing
 
 _NAME = flags.DEFINE_string("name", None, "The in-distribution zoo entry.")
@@ -41,4 +42,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    app.run(main)
+    console.run(main)

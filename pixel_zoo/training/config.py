@@ -13,77 +13,20 @@ class ConfigError(ValueError):
     """A bad training setting (flag), found before the run does any heavy work."""
 
 
+def _setting(default, doc, choices=None):
+    """A `TrainConfig` field: ``doc`` documents it here and is its flag's ``--help`` text in
+    ``trainers/train.py``; ``choices`` (a tuple, or a function returning one) make the flag
+    an enum."""
+    metadata = {"help": doc} if choices is None else {"help": doc, "choices": choices}
+    return dataclasses.field(default=default, metadata=metadata)
+
+
 @dataclasses.dataclass(frozen=True)
 class TrainConfig:
-    """The settings of a training run; the flags of ``trainers/train.py`` carry the same names.
+    """The settings of a training run; ``trainers/train.py`` has a flag for each field.
 
-    Attributes:
-      model_dir: the run's folder (see `pixel_zoo.model_dir`); rerunning with the same
-        folder resumes from its latest checkpoint.
-      model: a name from `pz.models.model_names()`.
-      dataset: a name `pixel_zoo.data.load_split` takes ("binarized_mnist", "npz:PATH", ...).
-      data_dir: folder of local dataset copies (None: tensorflow-datasets only).
-      preset: a `pz.models.presets` name; the three sizes below override it.
-      num_layers, hidden_units, output_units: model sizes; None keeps the preset's, else
-        the family's default.
-      logistic_mixtures: K > 0 for a mixture of K discretized logistics
-        (`pixel_zoo.heads`), for 8-bit data; 0 keeps the preset's head (the
-        pixelcnn_pp presets: logistics), else the papers' 256-way softmax.
-      class_conditional: train a class-conditional model on the dataset's labels
-        (gated_pixelcnn, pixelcnn_pp).
-      dropout: the dropout rate inside the residual blocks while training (pixelcnn,
-        pixelcnn_pp); None keeps the preset's, else the family's.
-      weight_norm: weight-normalize the model (pixelcnn_pp) and, for a run from
-        scratch, start it with a data-dependent init from its first batch
-        (`pixel_zoo.layers.weight_norm`).
-      batch_size: global batch, split evenly over the replicas.
-      train_steps: optimizer steps in all, counting those of earlier, resumed runs.
-      learning_rate: Adam's learning rate.
-      lr_schedule: "constant"; "exponential" (down to a tenth at ``train_steps``); or
-        "cosine" (down to 0 at ``train_steps``). A resumed run keeps the first call's
-        ``train_steps`` as the schedule's length (`pixel_zoo.training.resume`).
-      warmup_steps: raise the learning rate linearly over the first steps (0: none);
-        a short warm-up suits a run started from trained weights (``init_from``).
-      init_from: start a new run from trained weights: ``zoo:NAME`` (a zoo entry, whose
-        card's training history the new entry's card continues), ``run:MODEL_DIR``
-        (another run's latest checkpoint, its history likewise) or a ``.weights.h5``
-        path; the model flags must build the same architecture, except that a zoo entry
-        or run may start a model with more blocks (``num_layers``), whose extra blocks
-        start as identities (`pixel_zoo.training.deepening`). The optimizer starts
-        fresh; a resumed run continues from its own checkpoints instead.
-      distill_from: ``zoo:NAME``, a zoo entry of the same images whose predictions the
-        model also learns from (`pixel_zoo.training.distillation`); None: the images alone.
-      distill_weight: the share of the teacher's soft targets in the loss, in (0, 1]
-        (1: the cross-entropy under the teacher's conditionals only); needs distill_from.
-      grad_clip: clip the global-batch gradient to this global norm; 0 does not clip.
-      ema: keep exponential moving averages of the weights (momentum
-        ``min(0.999, (1 + t) / (10 + t))`` at step ``t``: `pixel_zoo.optimizers.AdamWithEMAWarmup`)
-        and evaluate, sample and export with them.
-      averaging: how ``ema`` averages: "exponential" (above) or "uniform" (the mean of
-        the starting weights and those after every step: stochastic weight averaging,
-        for a run from trained weights at a constant learning rate).
-      mixed_precision: compute in 16-bit floats with float32 weights while training
-        (`mixed_precision_dtype`); evaluation, sampling and export compute in float32
-        (`pixel_zoo.model_dir.load_model`).
-      mixed_precision_dtype: "float16" (GPUs; with a dynamic loss scale) or "bfloat16"
-        (CPUs with AVX512_BF16 or AMX, TPUs; float32's range, no loss scale).
-      seed: fixes the initial weights, the order of the batches and the sample grids.
-      log_every: steps between log lines and training summaries.
-      eval_every: steps between validations and sample grids (0: only at the end).
-      eval_minutes: also validate when the run's training time (steps only, summed over
-        its invocations) reaches each of these minutes: curves of validation NLL against
-        time (``bench/curves.py``). Each validation records ``training_minutes``.
-      eval_batches: validation batches per evaluation (0: the whole split).
-      checkpoint_every: steps between checkpoints (0: only at the end).
-      num_samples: images in each sample grid (0: none; sampling costs a model
-        evaluation per sub-pixel).
-      time_limit_minutes: stop after this many minutes of training in this call (0: no
-        limit), with a checkpoint and a validation as at ``train_steps``; rerunning resumes.
-      perturb_rate: replace each training sub-pixel, with this probability, by a uniform
-        random level (`pixel_zoo.data.perturb_dataset`; validation data stays clean): the
-        background model of a likelihood-ratio OOD detector (`pixel_zoo.ood`).
-      l2_regularization: add ``l2_regularization * sum(w ** 2)`` over the trainable
-        weights to the loss (nats per image); 0: none. Logged losses leave it out.
+    Each field's ``metadata["help"]`` (below) documents it, and is its flag's help text:
+    the flags' names, types, defaults and help all come from this class.
 
     Example:
         >>> config = TrainConfig(model_dir="/tmp/run", model="row_lstm", train_steps=100)
@@ -91,41 +34,116 @@ class TrainConfig:
         {}
     """
 
-    model_dir: str
-    model: str = "pixelcnn"
-    dataset: str = "binarized_mnist"
-    data_dir: str | None = None
-    preset: str | None = None
-    num_layers: int | None = None
-    hidden_units: int | None = None
-    output_units: int | None = None
-    logistic_mixtures: int = 0
-    class_conditional: bool = False
-    dropout: float | None = None
-    weight_norm: bool = False
-    batch_size: int = 32
-    train_steps: int = 20000
-    learning_rate: float = 1e-3
-    lr_schedule: str = "constant"
-    warmup_steps: int = 0
-    init_from: str | None = None
-    distill_from: str | None = None
-    distill_weight: float = 1.0
-    grad_clip: float = 0.0
-    ema: bool = False
-    averaging: str = "exponential"
-    mixed_precision: bool = False
-    mixed_precision_dtype: str = "float16"
-    seed: int = 0
-    log_every: int = 100
-    eval_every: int = 1000
-    eval_minutes: tuple = ()
-    eval_batches: int = 50
-    checkpoint_every: int = 1000
-    num_samples: int = 16
-    time_limit_minutes: float = 0.0
-    perturb_rate: float = 0.0
-    l2_regularization: float = 0.0
+    model_dir: str = _setting(
+        dataclasses.MISSING,
+        "The run's folder: config.json, checkpoints, TensorBoard logs and sample grids "
+        "(pixel_zoo.model_dir); rerunning with the same folder resumes from its latest "
+        "checkpoint.")
+    # A function: the model registry is imported when the flag is defined, not with this module.
+    model: str = _setting("pixelcnn", "Model family.", choices=lambda: pz.models.model_names())
+    dataset: str = _setting(
+        "binarized_mnist",
+        "binarized_mnist, mnist, cifar10_jpeg, npz:PATH, folder:PATH or a tfds name "
+        "(pixel_zoo.data.load_split).")
+    data_dir: str | None = _setting(
+        None, "Folder of local dataset copies; None: tensorflow-datasets only (the "
+        "trainers' flag defaults to $PIXEL_ZOO_DATA).")
+    preset: str | None = _setting(
+        None, "Model sizes by name (pixel_zoo.models.presets): paper_mnist, paper_cifar10, "
+        "cpu_small, peer_size; num_layers, hidden_units and output_units override it.")
+    num_layers: int | None = _setting(
+        None, "Residual layers; None: the preset's, else the family's default.")
+    hidden_units: int | None = _setting(
+        None, "h: the stack carries 2h features; None: the preset's, else the family's "
+        "default.")
+    output_units: int | None = _setting(
+        None, "Width of the hidden 1x1 output layer; None: the preset's, else the family's "
+        "default.")
+    logistic_mixtures: int = _setting(
+        0, "K > 0: logits from a mixture of K discretized logistics (pixel_zoo.heads), for "
+        "8-bit data; 0: the preset's head (the pixelcnn_pp presets: logistics), else the "
+        "papers' 256-way softmax.")
+    class_conditional: bool = _setting(
+        False, "Train a class-conditional model on the dataset's labels (gated_pixelcnn, "
+        "pixelcnn_pp).")
+    dropout: float | None = _setting(
+        None, "Dropout rate in the residual blocks while training (pixelcnn, pixelcnn_pp); "
+        "None: the preset's, else the family's.")
+    weight_norm: bool = _setting(
+        False, "Weight-normalize the model (pixelcnn_pp) and, for a run from scratch, start "
+        "it with a data-dependent init from its first batch (pixel_zoo.layers.weight_norm).")
+    batch_size: int = _setting(32, "Global batch size, split evenly over the replicas.")
+    train_steps: int = _setting(
+        20000, "Total optimizer steps, counting those of earlier, resumed runs.")
+    learning_rate: float = _setting(1e-3, "Adam's learning rate.")
+    lr_schedule: str = _setting(
+        "constant", "constant; exponential (down to a tenth at train_steps); cosine (down to "
+        "0 at train_steps). A resumed run keeps its first call's train_steps as the "
+        "schedule's length (pixel_zoo.training.resume).", choices=LR_SCHEDULES)
+    warmup_steps: int = _setting(
+        0, "Raise the learning rate linearly over this many first steps; 0: none. A short "
+        "warm-up suits a run started from trained weights (init_from).")
+    init_from: str | None = _setting(
+        None, "Start a new run from trained weights: zoo:NAME (a zoo entry, whose card's "
+        "training history the new entry's card continues), run:MODEL_DIR (another run's "
+        "latest checkpoint, its history likewise) or a .weights.h5 file. The model flags "
+        "must build the same architecture, except that a zoo entry or run may start a "
+        "model with more blocks (num_layers), whose extra blocks start as identities "
+        "(pixel_zoo.training.deepening). The optimizer starts fresh; a resumed run "
+        "continues from its own checkpoints instead.")
+    distill_from: str | None = _setting(
+        None, "zoo:NAME: also learn from this zoo entry's predictions on the training "
+        "images (distillation: the same images, unconditional; "
+        "pixel_zoo.training.distillation); None: the images alone.")
+    distill_weight: float = _setting(
+        1.0, "Share of the teacher's soft targets in the loss, in (0, 1]; the rest is the "
+        "images' NLL (1: the cross-entropy under the teacher's conditionals only). Needs "
+        "distill_from.")
+    grad_clip: float = _setting(
+        0.0, "Clip the global-batch gradient to this global norm; 0: no clipping.")
+    ema: bool = _setting(
+        False, "Keep moving averages of the weights (momentum min(0.999, (1 + t) / (10 + t)) "
+        "at step t: pixel_zoo.optimizers.AdamWithEMAWarmup) and evaluate, sample and export "
+        "with them.")
+    averaging: str = _setting(
+        "exponential", "How ema averages: exponential (momentum up to 0.999) or uniform (the "
+        "mean of the starting weights and those after every step: stochastic weight "
+        "averaging, for a run from trained weights at a constant learning rate).",
+        choices=AVERAGING)
+    mixed_precision: bool = _setting(
+        False, "Train in 16-bit floats (mixed_precision_dtype) with float32 weights; "
+        "evaluation, sampling and export compute in float32 "
+        "(pixel_zoo.model_dir.load_model).")
+    mixed_precision_dtype: str = _setting(
+        "float16", "float16 (GPUs; with a dynamic loss scale) or bfloat16 (CPUs with "
+        "AVX512_BF16 or AMX, TPUs; float32's range, no loss scale).",
+        choices=MIXED_PRECISION_DTYPES)
+    seed: int = _setting(
+        0, "Fixes the initial weights, the order of the batches and the sample grids.")
+    log_every: int = _setting(100, "Steps between log lines and training summaries.")
+    eval_every: int = _setting(
+        1000, "Steps between validations and sample grids; 0: at the end only.")
+    eval_minutes: tuple = _setting(
+        (), "Also validate when the run's training time (steps only, summed over its "
+        "invocations) reaches each of these minutes, e.g. 5,10,20,40: curves of validation "
+        "NLL against time (bench/curves.py). Each validation records training_minutes.")
+    eval_batches: int = _setting(
+        50, "Validation batches per evaluation; 0: the whole split.")
+    checkpoint_every: int = _setting(
+        1000, "Steps between checkpoints; 0: at the end only.")
+    num_samples: int = _setting(
+        16, "Images per sample grid; 0: none (sampling costs a model evaluation per "
+        "sub-pixel).")
+    time_limit_minutes: float = _setting(
+        0.0, "Stop after this many minutes of training in this call, with a checkpoint and "
+        "a validation as at train_steps; 0: no limit. Rerunning resumes.")
+    perturb_rate: float = _setting(
+        0.0, "Replace each training sub-pixel, with this probability, by a uniform random "
+        "level (pixel_zoo.data.perturb_dataset; validation data stays clean): the "
+        "background model of a likelihood-ratio OOD detector (pixel_zoo.ood); 0: off.")
+    l2_regularization: float = _setting(
+        0.0, "Add l2_regularization * sum(w ** 2) over the trainable weights to the loss "
+        "(nats per image); 0: off. Logged losses leave it out.")
 
     def __post_init__(self):
         if not self.model_dir:

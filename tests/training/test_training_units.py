@@ -1,17 +1,20 @@
 """Training pieces that need no dataset: config, strategy flags, optimizer, model_dir, outputs."""
 
+import dataclasses
 import os
 
 import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+from absl import flags
 from PIL import Image
 
 from pixel_zoo import images, model_dir
 from pixel_zoo.training import ConfigError, TrainConfig, make_strategy, optimizer, summaries
 from pixel_zoo.progress import ProgressBar, ProgressLog
 from test_case import tiny_model
+from trainers import config_flags
 
 
 def test_make_grid_tiles_and_scales_levels():
@@ -58,6 +61,27 @@ def test_save_grid_writes_a_png(tmp_path):
 def test_train_config_rejects_bad_settings(changes, message):
     with pytest.raises(ConfigError, match=message):
         TrainConfig(**{"model_dir": "/tmp/run", **changes})
+
+
+def test_train_config_flags_come_from_its_fields():
+    values = flags.FlagValues()
+    config_flags.define_flags(TrainConfig, defaults={"data_dir": "/data"}, flag_values=values)
+    for field in dataclasses.fields(TrainConfig):  # an enum's help starts with its choices
+        assert values[field.name].help.endswith(field.metadata["help"]), field.name
+    values(["train", "--model_dir=/tmp/run"])
+    assert TrainConfig.from_flags(values) == TrainConfig(model_dir="/tmp/run", data_dir="/data")
+    values.unparse_flags()
+    values(["train", "--model_dir=/tmp/run", "--model=row_lstm", "--num_layers=3", "--ema",
+            "--dropout=0.1", "--lr_schedule=cosine", "--eval_minutes=5,10", "--data_dir=/other"])
+    assert TrainConfig.from_flags(values) == TrainConfig(
+        model_dir="/tmp/run", model="row_lstm", num_layers=3, ema=True, dropout=0.1,
+        lr_schedule="cosine", eval_minutes=(5.0, 10.0), data_dir="/other")
+    for command_line, message in [([], "--model_dir must have a value"),
+                                  (["--model_dir=/tmp/run", "--lr_schedule=linear"],
+                                   "--lr_schedule=linear: value should be one of")]:
+        values.unparse_flags()
+        with pytest.raises(flags.IllegalFlagValueError, match=message):
+            values(["train", *command_line])
 
 
 @pytest.mark.parametrize("name, cpu_replicas, message", [
