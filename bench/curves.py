@@ -88,9 +88,9 @@ def run_labels(model_dir):
     precision = training["mixed_precision_dtype"] if training["mixed_precision"] else "float32"
     folder = os.path.basename(os.path.normpath(model_dir))
     return (f"{folder} ({parameters / 1e3:.0f}k params)",
-            f"{folder} ({training['model']}, {parameters:,} params, {precision}, "
-            f"lr {training['learning_rate']:g} {training['lr_schedule']}, "
-            f"batch {training['batch_size']})")
+            (f"{folder} ({training['model']}, {parameters:,} params, {precision}, "
+             f"lr {training['learning_rate']:g} {training['lr_schedule']}, "
+             f"batch {training['batch_size']})"))
 
 
 def plot(curves, legends, path):

@@ -13,11 +13,12 @@ import numpy as np
 import tensorflow as tf
 from absl import app, flags
 
-import pixel_zoo as pz
-from pixel_zoo.models import presets
 # bench/training.py, beside this script: its step timer and its --models, --batch_size and
 # --steps flags.
 from training import step_seconds
+
+import pixel_zoo as pz
+from pixel_zoo.models import presets
 
 FLAGS = flags.FLAGS
 

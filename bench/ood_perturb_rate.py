@@ -23,14 +23,13 @@ trainers.readme_tables``).
 import os
 
 import numpy as np
+import report  # bench/report.py
 from absl import app, flags
 
 import pixel_zoo as pz
 from pixel_zoo import model_dir as model_dir_lib
 from pixel_zoo.provenance import parent as parent_lib
 from pixel_zoo.zoo import registry
-
-import report  # bench/report.py
 
 ZOO_PREFIX = "zoo:"
 

@@ -48,8 +48,8 @@ import tf_keras
 from absl import app, flags, logging
 
 from pixel_zoo import data, metrics, optimizers
-from pixel_zoo.provenance import history
 from pixel_zoo import model_dir as model_dir_lib
+from pixel_zoo.provenance import history
 
 _DATASET = flags.DEFINE_string("dataset", "binarized_mnist", "A `pz.data.load_split` name.")
 _DATA_DIR = flags.DEFINE_string("data_dir", os.environ.get("PIXEL_ZOO_DATA"),
@@ -203,7 +203,7 @@ def start_ours(model_dir, minutes, train_flags, core=None):
     logging.info("ours: %s", " ".join(command))
     with open(f"{model_dir.rstrip('/')}.log", "w") as log:
         return subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
-                                preexec_fn=pin_to(core))
+                                preexec_fn=pin_to(core))  # noqa: PLW1509  before TF starts
 
 
 def evaluate_ours(model_dir, use_ema):
@@ -212,7 +212,8 @@ def evaluate_ours(model_dir, use_ema):
     run = subprocess.run(
         [sys.executable, "-m", "trainers.evaluate", f"--model_dir={model_dir}",
          *data_dir_flag(), f"--use_ema={use_ema}"],
-        capture_output=True, text=True, preexec_fn=pin_to(None), check=False,
+        capture_output=True, text=True, check=False,
+        preexec_fn=pin_to(None),  # before TF sizes its thread pools
     )
     if run.returncode:
         raise RuntimeError(f"Evaluating {model_dir} failed:\n{run.stderr[-3000:]}")

@@ -25,14 +25,13 @@ import time
 
 import keras
 import numpy as np
+import report  # bench/report.py
 import tensorflow as tf
 import tensorflow_probability as tfp
 import tf_keras
 from absl import app, flags
 
 import pixel_zoo as pz
-
-import report  # bench/report.py
 
 _MODELS = flags.DEFINE_list("models", pz.models.model_names(), "Families to measure.")
 _BATCH_SIZE = flags.DEFINE_integer("batch_size", 32, "Images per step.")
@@ -128,9 +127,10 @@ def main(argv):
     names, params, train_steps = zip(*contestants(images))
     seconds = median_seconds(train_steps, steps)
     reference_seconds = seconds[0] if names[0] == REFERENCE else None
-    for name, params, seconds in zip(names, params, seconds):
-        relative = f"{reference_seconds / seconds:.2f}x" if reference_seconds else "n/a"
-        table.add(f"| {name} | {params:,} | {seconds:.3f} | {batch_size / seconds:.0f} | {relative} |")
+    for name, count, step_seconds in zip(names, params, seconds):
+        relative = f"{reference_seconds / step_seconds:.2f}x" if reference_seconds else "n/a"
+        table.add(f"| {name} | {count:,} | {step_seconds:.3f} | {batch_size / step_seconds:.0f} "
+                  f"| {relative} |")
     table.save()
 
 

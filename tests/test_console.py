@@ -20,7 +20,7 @@ def run_python(code, *args, env=None):
                    if key not in ("TF_CPP_MIN_LOG_LEVEL", "TF_XLA_FLAGS")}
     return subprocess.run([sys.executable, "-c", textwrap.dedent(code), *args], cwd=ROOT,
                           capture_output=True, text=True, timeout=240,
-                          env={**environment, **(env or {})})
+                          env={**environment, **(env or {})}, check=False)
 
 
 def test_import_list_info_and_a_failing_eval_do_not_import_tensorflow():

@@ -45,8 +45,8 @@ _CHECK = flags.DEFINE_bool("check", False, "Only check that README and docs/ are
 
 def zoo_table(entries):
     """The zoo table (Markdown) of ``entries``, `ZooEntry` objects, one row each."""
-    rows = ["| name | architecture | params | data | valid nats | valid bits/dim | weights "
-            "| steps | compute | samples |", "|---|---|---|---|---|---|---|---|---|---|"]
+    rows = [("| name | architecture | params | data | valid nats | valid bits/dim | weights "
+             "| steps | compute | samples |"), "|---|---|---|---|---|---|---|---|---|---|"]
     for entry in entries:
         metrics, training = entry.metrics, entry.training
         sizes = ", ".join(f"{key}={value}" for key, value in entry.hyperparameters.items())

@@ -69,7 +69,7 @@ class ImageData:
             raise ValueError(
                 f"labels has value {labels.max()} but there are only {len(names)} class_names")
 
-    def subset(self, index) -> "ImageData":
+    def subset(self, index) -> ImageData:
         """The images (and labels) at ``index``: a slice, or a boolean or integer array.
 
         Example:

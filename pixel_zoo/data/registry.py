@@ -9,9 +9,14 @@ from pixel_zoo.data.idx import has_idx_files, load_idx_split
 from pixel_zoo.data.image_data import ImageData
 from pixel_zoo.data.npz import load_npz_split
 from pixel_zoo.data.splits import resolve_split
-from pixel_zoo.data.tfds_source import (TfdsNotPreparedError, TfdsUnavailableError,
-                                        UnknownTfdsDatasetError, is_prepared, load_tfds_split,
-                                        tfds_data_dir)
+from pixel_zoo.data.tfds_source import (
+    TfdsNotPreparedError,
+    TfdsUnavailableError,
+    UnknownTfdsDatasetError,
+    is_prepared,
+    load_tfds_split,
+    tfds_data_dir,
+)
 from pixel_zoo.suggestions import did_you_mean
 
 _NPZ, _FOLDER = "npz:", "folder:"

@@ -81,7 +81,7 @@ def machine():
 
 def now():
     """The current UTC time, ISO 8601 to the second (``2026-12-01T13:00:00Z``)."""
-    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def machine_busy_seconds():

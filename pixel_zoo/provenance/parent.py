@@ -17,7 +17,8 @@ import json
 import os
 
 from pixel_zoo import model_dir as model_dir_lib
-from pixel_zoo.provenance import history, segments as segments_lib
+from pixel_zoo.provenance import history
+from pixel_zoo.provenance import segments as segments_lib
 
 PARENT_FILE = "init_from.json"
 

@@ -15,6 +15,8 @@ Example:
     '25.3 min of training in 2 invocations on a 2-core CPU, nothing else running'
 """
 
+import itertools
+
 SEGMENT_KEYS = ("steps_from", "steps_to", "command", "wall_minutes", "machine", "load",
                 "num_replicas", "outcome", "time_start", "time_end")
 
@@ -60,7 +62,7 @@ def chain_problems(segments, steps):
     problems = []
     if segments[0]["steps_from"] != 0:
         problems.append(f"the first segment starts at step {segments[0]['steps_from']}, not 0")
-    for before, after in zip(segments, segments[1:]):
+    for before, after in itertools.pairwise(segments):
         if before["steps_to"] != after["steps_from"]:
             problems.append(f"a segment ends at step {before['steps_to']} and the next starts "
                             f"at {after['steps_from']}")

@@ -9,6 +9,7 @@ Example:
     >>> training.evaluate_model_dir("/tmp/runs/pixelcnn")
 """
 
+from pixel_zoo.evaluation import Evaluator, evaluate_model_dir
 from pixel_zoo.training.checkpointing import CheckpointWriteError
 from pixel_zoo.training.config import (
     AVERAGING,
@@ -18,6 +19,11 @@ from pixel_zoo.training.config import (
     TrainConfig,
 )
 from pixel_zoo.training.distribute import STRATEGIES, make_strategy
-from pixel_zoo.evaluation import Evaluator, evaluate_model_dir
 from pixel_zoo.training.loop import train
 from pixel_zoo.training.preemption import TrainingInterrupted
+
+__all__ = [
+    "AVERAGING", "LR_SCHEDULES", "MIXED_PRECISION_DTYPES", "STRATEGIES", "CheckpointWriteError",
+    "ConfigError", "Evaluator", "TrainConfig", "TrainingInterrupted", "evaluate_model_dir",
+    "make_strategy", "train",
+]

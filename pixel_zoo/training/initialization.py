@@ -29,7 +29,8 @@ import pathlib
 from absl import logging
 
 from pixel_zoo import model_dir as model_dir_lib
-from pixel_zoo.provenance import history, parent as parent_lib, segments
+from pixel_zoo.provenance import history, segments
+from pixel_zoo.provenance import parent as parent_lib
 from pixel_zoo.training import deepening
 from pixel_zoo.training.config import ConfigError
 from pixel_zoo.zoo import loading, registry

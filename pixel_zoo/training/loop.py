@@ -31,8 +31,15 @@ from pixel_zoo.layers import weight_norm
 from pixel_zoo.progress import ProgressLog
 from pixel_zoo.provenance import history
 from pixel_zoo.provenance import parent as parent_lib
-from pixel_zoo.training import (distillation, distribute, divergence, initialization, preemption,
-                                resume, run_setup)
+from pixel_zoo.training import (
+    distillation,
+    distribute,
+    divergence,
+    initialization,
+    preemption,
+    resume,
+    run_setup,
+)
 from pixel_zoo.training.checkpointing import Checkpointer
 from pixel_zoo.training.config import ConfigError
 from pixel_zoo.training.optimizer import ema_weights, make_optimizer, start_averages

@@ -76,7 +76,7 @@ def process_record(pid=None):
     pid = os.getpid() if pid is None else pid
     return {"pid": pid, "host": socket.gethostname(), "boot": _boot_id(),
             "process_start": _process_start(pid),
-            "started": datetime.datetime.now(datetime.timezone.utc).strftime(
+            "started": datetime.datetime.now(datetime.UTC).strftime(
                 "%Y-%m-%dT%H:%M:%SZ")}
 
 

@@ -11,10 +11,10 @@ import pytest
 import tensorflow as tf
 from tensorflow.core.protobuf import saved_model_pb2
 from tensorflow.python.client import pywrap_tf_session
+from test_case import MODEL_NAMES, tiny_model
 
 from export import serving_client
 from pixel_zoo import export_lib
-from test_case import MODEL_NAMES, tiny_model
 
 IMAGE_SHAPE = (4, 4, 1)
 MAX_NUM = 8
@@ -40,7 +40,7 @@ def _images(num, num_levels=2, shape=IMAGE_SHAPE, seed=0):
 
 def _saved_model_cli(*args):
     return subprocess.run(
-        [SAVED_MODEL_CLI, *args], capture_output=True, text=True, timeout=300
+        [SAVED_MODEL_CLI, *args], capture_output=True, text=True, timeout=300, check=False
     )
 
 
@@ -111,12 +111,12 @@ def _shown_signatures(text):
         name, _, body = block.partition("']")
         inputs, _, outputs = body.partition("contains the following output(s)")
         signatures[name] = {
-            key: dict(
-                (tensor, (dtype, shape))
+            key: {
+                tensor: (dtype, shape)
                 for tensor, dtype, shape in re.findall(
                     r"\w+\['(\w+)'\] tensor_info:\s+dtype: (\w+)\s+shape: (\(.*?\)|\S+)", part
                 )
-            )
+            }
             for key, part in (("inputs", inputs), ("outputs", outputs))
         }
     return signatures
@@ -263,7 +263,7 @@ def test_export_runs_where_pixel_zoo_and_tfp_cannot_be_imported(exported, tmp_pa
     result = subprocess.run(
         [sys.executable, str(script), path, str(tmp_path / "images.npy"),
          str(tmp_path / "out.npz")],
-        capture_output=True, text=True, timeout=300, cwd=tmp_path, env=env,
+        capture_output=True, text=True, timeout=300, cwd=tmp_path, env=env, check=False,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     out = np.load(tmp_path / "out.npz")

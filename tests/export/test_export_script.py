@@ -57,7 +57,8 @@ _EXPORT_BOTH_WAYS = textwrap.dedent(
 def _python(*args, cwd=REPO):
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([REPO, os.path.join(REPO, "tests")])}
     return subprocess.run(
-        [sys.executable, *args], capture_output=True, text=True, timeout=300, cwd=cwd, env=env
+        [sys.executable, *args], capture_output=True, text=True, timeout=300, cwd=cwd, env=env,
+        check=False,
     )
 
 

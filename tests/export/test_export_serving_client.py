@@ -20,10 +20,10 @@ import tensorflow as tf
 from google.protobuf import text_format
 from tensorflow_serving.apis import predict_pb2, prediction_service_pb2_grpc
 from tensorflow_serving.config import model_server_config_pb2
+from test_case import tiny_model
 
 from export import serving_client
 from pixel_zoo import export_lib
-from test_case import tiny_model
 
 MODEL_NAME = "tiny"
 

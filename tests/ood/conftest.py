@@ -1,10 +1,10 @@
 """A tiny trained likelihood-ratio detector on synthetic 4x4 images, shared by the OOD tests."""
 
 import pytest
-
-import pixel_zoo as pz
 from ood_case import IMAGE_SHAPE, NUM_LEVELS, fit, training_like
 from test_case import tiny_model
+
+import pixel_zoo as pz
 
 
 @pytest.fixture(scope="session")

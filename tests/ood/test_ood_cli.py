@@ -6,10 +6,10 @@ import json
 import numpy as np
 import pytest
 import tensorflow as tf
+from ood_case import IMAGE_SHAPE, NUM_LEVELS, training_like
 from PIL import Image
 
 import pixel_zoo as pz
-from ood_case import IMAGE_SHAPE, NUM_LEVELS, training_like
 from pixel_zoo import cli
 from trainers import publishing
 from trainers.publishing import detector as publishing_detector
@@ -109,5 +109,5 @@ def test_the_ood_command_prints_the_percentile_score_of_a_published_detector(
     scoring, *lines = capsys.readouterr().out.splitlines()
     assert scoring.startswith("Scoring 60 images")
     assert lines[1].split()[-1] == "percentile"
-    out, count, ratio, raw, percentile = lines[2].split()
+    out, count, _ratio, _raw, percentile = lines[2].split()
     assert (out, count) == ("noise:uniform", "30") and float(percentile) > 0.9

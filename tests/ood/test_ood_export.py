@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 import tensorflow as tf
-
 from ood_case import NUM_LEVELS, training_like
+
 from pixel_zoo import export_lib
 
 

@@ -4,10 +4,10 @@ import dataclasses
 
 import numpy as np
 import pytest
-
-import pixel_zoo as pz
 from ood_case import IMAGE_SHAPE, NUM_LEVELS, training_like
 from test_case import tiny_model
+
+import pixel_zoo as pz
 
 
 def brute_force_auroc(in_scores, out_scores):

@@ -5,11 +5,11 @@ import dataclasses
 import numpy as np
 import pytest
 import tensorflow as tf
+from test_case import tiny_entry, tiny_model
 
 from pixel_zoo import model_dir as model_dir_lib
 from pixel_zoo.provenance import history
 from pixel_zoo.training import ConfigError, distillation, train
-from test_case import tiny_entry, tiny_model
 
 IMAGES = np.random.default_rng(1).integers(0, 3, (4, 3, 3, 1)).astype(np.uint8)
 

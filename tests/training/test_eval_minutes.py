@@ -3,10 +3,10 @@
 import dataclasses
 
 import pytest
+from test_case import tiny_zoo
 
 from pixel_zoo.provenance import history
 from pixel_zoo.training import TrainConfig, summaries, train
-from test_case import tiny_zoo
 
 
 def test_validations_at_minute_marks_record_the_training_time_across_invocations(

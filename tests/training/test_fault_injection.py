@@ -18,13 +18,20 @@ import time
 import numpy as np
 import pytest
 import tensorflow as tf
+from test_training_runs import (
+    DATA_DIR,
+    ROOT,
+    checkpoint_value,
+    run_script,
+    run_two_workers,
+    tiny_config,
+    train_flags,
+)
 
 from pixel_zoo import model_dir
+from pixel_zoo.provenance.history import read as read_history
 from pixel_zoo.training import ConfigError, summaries, train
 from pixel_zoo.training.checkpointing import CheckpointWriteError
-from pixel_zoo.provenance.history import read as read_history
-from test_training_runs import (DATA_DIR, ROOT, checkpoint_value, run_script, run_two_workers,
-                                tiny_config, train_flags)
 
 pytestmark = pytest.mark.skipif(
     not DATA_DIR, reason="PIXEL_ZOO_DATA is not set: training tests need the shared data "
@@ -232,7 +239,7 @@ def test_kill_9_loop_while_checkpointing_under_two_replicas(tmp_path):
         process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL,
                                    stderr=subprocess.DEVNULL, env=env)
         try:
-            wait_for(lambda: model_dir.checkpoints(run_dir) != before, process)
+            wait_for(lambda before=before: model_dir.checkpoints(run_dir) != before, process)
             if kill == "during a checkpoint write":
                 wait_for(lambda: writing_checkpoint(directory), process)
             else:
@@ -262,8 +269,8 @@ def test_kill_9_loop_while_checkpointing_under_two_replicas(tmp_path):
     expected = summaries.read_scalars(os.path.join(reference.model_dir, "train"))["nats"][-3:]
     last_call = tmp_path / "last_call"  # The event file of the resumed call only.
     last_call.mkdir()
-    shutil.copy(os.path.join(run_dir, "train", sorted(os.listdir(
-        os.path.join(run_dir, "train")))[-1]), last_call)
+    shutil.copy(os.path.join(run_dir, "train", max(os.listdir(
+        os.path.join(run_dir, "train")))), last_call)
     got = dict(summaries.read_scalars(str(last_call))["nats"])
     for step, loss in expected:
         assert np.isclose(got[step], loss, rtol=1e-4), (step, got[step], loss)

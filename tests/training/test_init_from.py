@@ -7,15 +7,15 @@ import json
 import keras
 import numpy as np
 import pytest
+from test_case import tiny_entry
 
 import pixel_zoo as pz
 from pixel_zoo import model_dir as model_dir_lib
-from pixel_zoo.training import ConfigError, initialization, optimizer, train
 from pixel_zoo.provenance import parent as parent_lib
 from pixel_zoo.provenance import segments as provenance
+from pixel_zoo.training import ConfigError, initialization, optimizer, train
 from pixel_zoo.zoo import registry
 from trainers import publishing
-from test_case import tiny_entry
 
 
 @pytest.fixture

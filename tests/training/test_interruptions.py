@@ -13,13 +13,13 @@ import sys
 import time
 
 import pytest
+from test_fault_injection import truncate, wait_for
+from test_training_runs import DATA_DIR, ROOT, run_script, tiny_config, train_flags
 
 from pixel_zoo import evaluation, model_dir
 from pixel_zoo.provenance.history import read as read_history
 from pixel_zoo.training import train
 from pixel_zoo.training.run_lock import LOCK_FILE, process_record
-from test_fault_injection import truncate, wait_for
-from test_training_runs import DATA_DIR, ROOT, run_script, tiny_config, train_flags
 
 pytestmark = pytest.mark.skipif(
     not DATA_DIR, reason="PIXEL_ZOO_DATA is not set: training tests need the shared data "

@@ -1,6 +1,5 @@
 """The background model's training settings: --perturb_rate and --l2_regularization."""
 
-import json
 import os
 
 import numpy as np
@@ -45,7 +44,7 @@ def test_perturbation_reaches_the_training_batches_only(runs):
     # model gets below 36 ln 2 = 25 nats on those.
     assert last_train_nats(runs["plain"]) < 10
     assert last_train_nats(runs["perturbed"]) > 24
-    config = json.loads(open(model_dir.config_path(runs["perturbed"])).read())
+    config = model_dir.read_config(runs["perturbed"])
     assert config["training"]["perturb_rate"] == 1.0
 
 

@@ -48,6 +48,7 @@ def run_script(script, *flags, env=None, timeout=240):
     return subprocess.run(
         [sys.executable, "-m", f"trainers.{script}", *flags], cwd=ROOT, capture_output=True,
         text=True, timeout=timeout, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", **(env or {})},
+        check=False,
     )
 
 

@@ -9,11 +9,17 @@ import pytest
 import tensorflow as tf
 from absl import flags
 from PIL import Image
+from test_case import tiny_model
 
 from pixel_zoo import images, model_dir
-from pixel_zoo.training import ConfigError, TrainConfig, make_strategy, optimizer, summaries
 from pixel_zoo.progress import ProgressBar, ProgressLog
-from test_case import tiny_model
+from pixel_zoo.training import (
+    ConfigError,
+    TrainConfig,
+    make_strategy,
+    optimizer,
+    summaries,
+)
 from trainers import config_flags
 
 

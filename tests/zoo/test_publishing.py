@@ -7,13 +7,13 @@ import shutil
 import numpy as np
 import pytest
 from PIL import Image
+from test_case import tiny_zoo
 
 import pixel_zoo as pz
 from pixel_zoo import data
 from pixel_zoo.training import TrainConfig, train
 from pixel_zoo.zoo import loading
 from trainers import publishing
-from test_case import tiny_zoo
 
 
 @pytest.fixture(scope="module")

@@ -7,10 +7,10 @@ import time
 import numpy as np
 import pytest
 from PIL import Image
+from test_case import tiny_model
 
 import pixel_zoo as pz
 from pixel_zoo import cli, progress
-from test_case import tiny_model
 
 
 @pytest.fixture(scope="module")
@@ -166,7 +166,7 @@ def test_complete_takes_an_image_of_a_dataset(name, tmp_path, capsys):
     out = tmp_path / "out.png"
     cli.main(["complete", name, "--image", f"npz:{tmp_path / 'tiny.npz'}:valid:3",
               "--known-rows", "3", "--num", "1", "--scale", "1", "--out", str(out)])
-    occluded, completion, original = _tiles(np.asarray(Image.open(out)), 6, 3)
+    _occluded, completion, original = _tiles(np.asarray(Image.open(out)), 6, 3)
     np.testing.assert_array_equal(original, images[3] * 255)
     np.testing.assert_array_equal(completion[:3], images[3, :3] * 255)
     with pytest.raises(SystemExit) as exit_info:
@@ -187,7 +187,7 @@ def test_complete_a_validation_digit_as_the_docstring_says(tmp_path, capsys):
               "--known-rows", "14", "--out", str(out), "--num", "1", "--scale", "1"])
     assert capsys.readouterr().out == f"{out}\n"
     digit = pz.data.load_split("binarized_mnist", "valid", os.environ["PIXEL_ZOO_DATA"]).images[7]
-    occluded, completion, original = _tiles(np.asarray(Image.open(out)), 28, 3)
+    _occluded, completion, original = _tiles(np.asarray(Image.open(out)), 28, 3)
     np.testing.assert_array_equal(original, digit[..., 0] * 255)
     np.testing.assert_array_equal(completion[:14], digit[:14, :, 0] * 255)
 
@@ -201,7 +201,7 @@ def test_a_png_of_zeros_and_ones_is_read_as_binary(name, tmp_path, capsys):
               "--num", "1", "--scale", "1", "--out", str(out)])
     assert capsys.readouterr().out == (f"{tmp_path / 'in.png'}: values 0 and 1 only, read as a "
                                        f"binary image (1: white).\n{out}\n")
-    occluded, completion, original = _tiles(np.asarray(Image.open(out)), 6, 3)
+    _occluded, _completion, original = _tiles(np.asarray(Image.open(out)), 6, 3)
     np.testing.assert_array_equal(original, image * 255)
 
 

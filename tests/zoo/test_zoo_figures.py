@@ -6,8 +6,7 @@ import numpy as np
 import pytest
 
 import pixel_zoo as pz
-from pixel_zoo import data
-from pixel_zoo import evaluation
+from pixel_zoo import data, evaluation
 from pixel_zoo.zoo import entry as entry_lib
 
 DATA_DIR = os.environ.get("PIXEL_ZOO_DATA")

@@ -1,12 +1,13 @@
 """Zoo entries load only verified weights, and registered models load like packaged ones."""
 
 import dataclasses
+import pathlib
 
 import numpy as np
 import pytest
+from test_case import tiny_model
 
 import pixel_zoo as pz
-from test_case import tiny_model
 
 
 @pytest.fixture
@@ -35,7 +36,7 @@ def test_registered_model_loads_with_identical_outputs(registered):
 def test_corrupt_weights_are_refused(registered, tmp_path):
     _, entry = registered
     corrupt = tmp_path / "corrupt.weights.h5"
-    corrupt.write_bytes(open(entry.weights, "rb").read()[:-10])
+    corrupt.write_bytes(pathlib.Path(entry.weights).read_bytes()[:-10])
     pz.zoo.register(dataclasses.replace(entry, name="corrupt", weights=str(corrupt)))
     with pytest.raises(ValueError, match="does not match its sha256"):
         pz.zoo.load("corrupt")

@@ -12,6 +12,15 @@ Example:
     >>> publishing.publish("runs/pixelcnn", "pixelcnn_binarized_mnist")
 """
 
-from trainers.publishing.card import (SUBSET_IMAGES, WorseThanPublished, build_arguments,
-                                      measure_subset, publish, redraw_figures)
+from trainers.publishing.card import (
+                                      SUBSET_IMAGES,
+                                      WorseThanPublished,
+                                      build_arguments,
+                                      measure_subset,
+                                      publish,
+                                      redraw_figures,
+)
 from trainers.publishing.detector import publish_detector
+
+__all__ = ["SUBSET_IMAGES", "WorseThanPublished", "build_arguments", "measure_subset", "publish",
+           "publish_detector", "redraw_figures"]

@@ -4,12 +4,12 @@ import dataclasses
 
 from absl import logging
 
-from pixel_zoo import data
+from pixel_zoo import data, evaluation
 from pixel_zoo import metrics as metrics_lib
 from pixel_zoo import model_dir as model_dir_lib
 from pixel_zoo.data.splits import UnknownSplitError
-from pixel_zoo.provenance import history, parent, segments as segments_lib
-from pixel_zoo import evaluation
+from pixel_zoo.provenance import history, parent
+from pixel_zoo.provenance import segments as segments_lib
 from pixel_zoo.zoo import registry
 from pixel_zoo.zoo.entry import CARDS_DIR, WEIGHTS_DIR, ZooEntry
 from pixel_zoo.zoo.loading import build_model, load, sha256_of
