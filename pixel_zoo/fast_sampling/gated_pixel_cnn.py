@@ -11,7 +11,6 @@ import tensorflow as tf
 
 from pixel_zoo.fast_sampling.gated_block import CachedGatedPixelCNNBlock
 from pixel_zoo.fast_sampling.network import CachedNetwork
-from pixel_zoo.fast_sampling.residual_blocks import CachedLogitsStack
 
 
 class CachedGatedPixelCNN(CachedNetwork):
@@ -31,23 +30,26 @@ class CachedGatedPixelCNN(CachedNetwork):
             CachedGatedPixelCNNBlock(block, model.image_shape, class_one_hot)
             for block in model.blocks
         ]
-        self.logits_stack = CachedLogitsStack(model.logits_stack, model.head)
 
     def initial_state(self, batch_size):
-        return tuple(block.initial_state(batch_size) for block in self.blocks)
+        block_states = tuple(block.initial_state(batch_size) for block in self.blocks)
+        return block_states, self.model.logits_stack.step_weights()
 
     def start_row(self, state, row, previous_pixels):
+        block_states, logits_weights = state
         image_above = self.scale_row_above(previous_pixels, row)  # (W, B, C)
-        vertical, new_state = image_above, []
-        for block, block_state in zip(self.blocks, state):
+        vertical, new_block_states = image_above, []
+        for block, block_state in zip(self.blocks, block_states):
             block_state, vertical = block.start_row(block_state, row, vertical, image_above)
-            new_state.append(block_state)
-        return tuple(new_state)
+            new_block_states.append(block_state)
+        return tuple(new_block_states), logits_weights
 
     def step(self, state, pixels, row, column, channel):
-        horizontal, skips, new_state = self.scale(pixels), 0.0, []
-        for block, block_state in zip(self.blocks, state):
+        block_states, logits_weights = state
+        horizontal, skips, new_block_states = self.scale(pixels), 0.0, []
+        for block, block_state in zip(self.blocks, block_states):
             (horizontal, skip), block_state = block.step(block_state, horizontal, row, column)
             skips += skip
-            new_state.append(block_state)
-        return self.logits_stack(skips + horizontal, channel), tuple(new_state)
+            new_block_states.append(block_state)
+        outputs = self.model.logits_stack.at_pixel(logits_weights, skips + horizontal, channel)
+        return self.model.head.logits(outputs), (tuple(new_block_states), logits_weights)
