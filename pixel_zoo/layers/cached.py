@@ -1,7 +1,7 @@
 """The cached path of the layers: one pixel at a time, from caches of earlier pixels.
 
-Beside ``call`` on whole maps, each layer of the PixelCNN and PixelRNN
-stacks computes its output one pixel at a time for the fast sampler
+Beside ``call`` on whole maps, each layer of the PixelCNN, PixelRNN and Gated
+PixelCNN stacks computes its output one pixel at a time for the fast sampler
 (`pixel_zoo.fast_sampling`; Ramachandran et al., "Fast Generation for
 Convolutional Autoregressive Models", 2017). The sampling loop calls
 ``initial_state`` once, ``start_row`` before each row (row-wide work goes
