@@ -14,15 +14,15 @@ to float round-off in the logits).
 
 Each layer owns its cached path, beside its ``call`` (`pixel_zoo.layers.cached`;
 PixelCNN++'s layers take ``cache=`` in ``call``), and each model family names
-its cached network in ``cached_network``: `CachedStackedModel` (PixelCNN,
-PixelRNN) in `pixel_zoo.models.stacked` and `CachedGatedPixelCNN` in
-`pixel_zoo.models.gated_pixel_cnn`, beside their models.
+its cached network, beside the model, in ``cached_network``: `CachedStackedModel`
+(PixelCNN, PixelRNN) in `pixel_zoo.models.stacked`, `CachedGatedPixelCNN` in
+`pixel_zoo.models.gated_pixel_cnn`, `CachedPixelCNNPP` in
+`pixel_zoo.models.pixel_cnn_pp_sampling`. This package holds what they share:
 
 | module | what |
 |---|---|
 | `loop` | the generation loop and its draws (those of `pixel_zoo.sampling`) |
 | `network` | the interface of a model's cached network, which the loop drives |
-| `pixel_cnn_pp` | the cached network of `PixelCNNPP` |
 
 Example:
     >>> model = pz.models.build("pixelcnn", image_shape=(8, 8, 1), num_levels=2, num_layers=2)
