@@ -12,13 +12,17 @@ each resolution (a coarse pixel only at the image pixel that completes it). The
 draws match the plain sampler's, so for a seed both give the same images (up
 to float round-off in the logits).
 
+Each layer owns its cached path, beside its ``call`` (`pixel_zoo.layers.cached`;
+PixelCNN++'s layers take ``cache=`` in ``call``), and each model family names
+its cached network, beside the model, in ``cached_network``: `CachedStackedModel`
+(PixelCNN, PixelRNN) in `pixel_zoo.models.stacked`, `CachedGatedPixelCNN` in
+`pixel_zoo.models.gated_pixel_cnn`, `CachedPixelCNNPP` in
+`pixel_zoo.models.pixel_cnn_pp_sampling`. This package holds what they share:
+
 | module | what |
 |---|---|
 | `loop` | the generation loop and its draws (those of `pixel_zoo.sampling`) |
 | `network` | the interface of a model's cached network, which the loop drives |
-| `stacked`, `gated_pixel_cnn`, `pixel_cnn_pp` | the cached networks of `StackedModel` (PixelCNN, PixelRNN), `GatedPixelCNN` and `PixelCNNPP`, which each family names in its ``cached_network`` |
-| `cached_layer` | the interface of the cached layers, and small helpers |
-| `masked_conv2d`, `row_lstm`, `diagonal_bilstm`, `residual_blocks`, `gated_block` | the layers of the same names in `pixel_zoo.layers` |
 
 Example:
     >>> model = pz.models.build("pixelcnn", image_shape=(8, 8, 1), num_levels=2, num_layers=2)

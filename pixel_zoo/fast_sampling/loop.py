@@ -12,7 +12,7 @@ round-off. Known positions are not drawn: their values are fed through the
 network to fill the caches (a completion costs as much as a sample).
 
 Example:
-    >>> network = CachedStackedModel(model)          # an (8, 8, 1) model
+    >>> network = fast_sampling.cached_network(model)   # an (8, 8, 1) model
     >>> blank = tf.zeros((4, 8, 8, 1), tf.int32)
     >>> generate(network, blank, sampling.known_before(blank, 0), seed=(1, 2)).shape
     TensorShape([4, 8, 8, 1])

@@ -12,7 +12,7 @@ positions (see `pixel_zoo.fast_sampling.loop`):
   before ``channel`` set, later entries stale (the masks hide them).
 
 Example:
-    >>> network = CachedStackedModel(model)          # a CachedNetwork
+    >>> network = fast_sampling.cached_network(model)   # a CachedNetwork
     >>> state = network.initial_state(batch_size=2)
     >>> state = network.start_row(state, 0, tf.zeros((W, 2, C), tf.int32))
     >>> logits, state = network.step(state, row_pixels, 0, 0, 0)   # (2, num_levels)

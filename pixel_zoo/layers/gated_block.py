@@ -1,8 +1,10 @@
 """The gated layer of the Gated PixelCNN: a vertical and a horizontal stack without a blind spot."""
 
 import keras
+import tensorflow as tf
 from keras import ops
 
+from pixel_zoo.layers.cached import dense, float32
 from pixel_zoo.layers.masked_conv2d import MaskedConv2D
 
 
@@ -30,6 +32,12 @@ class GatedPixelCNNBlock(keras.layers.Layer):
     with an optional per-class bias in every gate. The horizontal output has a
     residual connection (not in the first layer) and a skip output.
 
+    Its cached path (states as in `pixel_zoo.layers.cached`): as the vertical
+    stack reaches the horizontal one a row later, `start_row` computes it on
+    the complete row above, block after block (each block's vertical output is
+    the next one's input); each pixel's `step` runs the horizontal stack, the
+    masked convolution's step plus the vertical stack's share.
+
     Args:
       hidden_units: features of each stack (``p`` in the paper).
       kernel_size: odd; 7 for the first layer, 3 after.
@@ -49,6 +57,8 @@ class GatedPixelCNNBlock(keras.layers.Layer):
         >>> image = keras.ops.zeros((2, 6, 6, 3))
         >>> [x.shape for x in block(image, image)]
         [(2, 6, 6, 8), (2, 6, 6, 8), (2, 6, 6, 8)]
+        >>> state, vertical = block.start_row(block.initial_state(2, 6, 6), 0, tf.zeros((6, 2, 3)))
+        >>> (horizontal, skip), state = block.step(state, tf.ones((6, 2, 3)), 0, 0)   # (2, 8) each
 
     Reference: van den Oord et al., "Conditional Image Generation with PixelCNN
     Decoders", 2016.
@@ -138,6 +148,82 @@ class GatedPixelCNNBlock(keras.layers.Layer):
         if not self.first_layer:
             horizontal_out = horizontal + horizontal_out
         return gate(vertical_features), horizontal_out, self.skip_output(gated)
+
+    def initial_state(self, batch_size, height, width, class_one_hot=None):
+        """``(constants, vertical_window, link, horizontal_state)`` before the first row.
+
+        ``constants``, prepared once: the states of the two 1x1 output
+        convolutions and, for a class-conditional block, the class biases of
+        the two stacks, ``[B, 2p]`` each, from float32 ``class_one_hot``
+        ``[B, num_classes]``. Then the last ``k // 2 + 1`` rows of the vertical
+        input ``[B, rows, W + k - 1, F]``, the vertical stack's share of this
+        row's horizontal gates ``[W, B, 2p]``, and the horizontal convolution's state.
+        """
+        half = self.kernel_size // 2
+        features = self.vertical_conv.kernel.shape[2]
+        outputs = tuple(conv.initial_state(batch_size, height, width)
+                        for conv in (self.horizontal_output, self.skip_output))
+        class_biases = tuple(
+            dense(class_one_hot, float32(class_bias.kernel)) for class_bias in self.class_biases)
+        return (
+            (outputs, class_biases),
+            tf.zeros((batch_size, half + 1, width + 2 * half, features)),
+            tf.zeros((width, batch_size, 2 * self.hidden_units)),
+            self.horizontal_conv.initial_state(batch_size, height, width),
+        )
+
+    def start_row(self, state, row, vertical_above, horizontal_above=None):
+        """Runs the vertical stack on the row above ``row``.
+
+        Args:
+          state: the block's state.
+          row: the row about to start.
+          vertical_above: ``[W, B, F]``, the block's vertical input at ``row - 1``.
+          horizontal_above: ``[W, B, F]``, the first layer's horizontal input
+            (the image) at ``row - 1``; unused by later layers.
+
+        Returns:
+          ``(state, vertical_output)``: the block's vertical output at ``row - 1``,
+          ``[W, B, p]``, the next block's ``vertical_above``.
+        """
+        constants, vertical_window, _, horizontal_state = state
+        _, class_biases = constants
+        half = self.kernel_size // 2
+        above = tf.cast(row > 0, tf.float32)  # Row -1 is zero padding.
+        new_row = tf.pad(
+            tf.transpose(vertical_above * above, (1, 0, 2)), ((0, 0), (half, half), (0, 0))
+        )  # (B, W + 2 half, F)
+        vertical_window = tf.concat([vertical_window[:, 1:], new_row[:, None]], axis=1)
+        features = tf.nn.conv2d(vertical_window, float32(self.vertical_conv.kernel), 1, "VALID")
+        features = features[:, 0] + float32(self.vertical_conv.bias)
+        features = tf.transpose(features, (1, 0, 2))  # (W, B, 2p)
+        if class_biases:
+            features = features + class_biases[0]
+        link = dense(features * above, float32(self.vertical_to_horizontal.kernel),
+                     float32(self.vertical_to_horizontal.bias))
+        horizontal_state = self.horizontal_conv.start_row(
+            horizontal_state, row, horizontal_above if self.first_layer else None)
+        return (constants, vertical_window, link, horizontal_state), gate(features)
+
+    def step(self, state, horizontal, row, column):
+        """``((horizontal_output, skip), state)`` at pixel ``(row, column)``.
+
+        ``horizontal`` is the block's horizontal input: the pixel's features
+        ``[B, F]``, or for the first layer the image's current row ``[W, B, C]``.
+        """
+        constants, vertical_window, link, horizontal_state = state
+        (output_state, skip_state), class_biases = constants
+        features, horizontal_state = self.horizontal_conv.step(
+            horizontal_state, horizontal, row, column)
+        features = features + link[column]
+        if class_biases:
+            features = features + class_biases[1]
+        gated = gate(features)  # (B, p)
+        output, _ = self.horizontal_output.step(output_state, gated, row, column)
+        if not self.first_layer:
+            output = horizontal + output
+        skip, _ = self.skip_output.step(skip_state, gated, row, column)
+        return (output, skip), (constants, vertical_window, link, horizontal_state)
 
     def compute_output_shape(self, vertical_shape, horizontal_shape, class_one_hot_shape=None):
         shape = (*vertical_shape[:-1], self.hidden_units)

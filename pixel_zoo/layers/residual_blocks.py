@@ -1,21 +1,24 @@
 """Residual blocks of the PixelCNN and PixelRNN stacks (PixelRNN, section 3.5 and figure 5)."""
 
 import keras
+import tensorflow as tf
 from keras import ops
 
+from pixel_zoo.layers.cached import CachedLayer, dense, float32
 from pixel_zoo.layers.diagonal_bilstm import DiagonalBiLSTM
 from pixel_zoo.layers.masked_conv2d import MaskedConv2D
 from pixel_zoo.layers.row_lstm import RowLSTM
 
 
 @keras.saving.register_keras_serializable(package="pixel_zoo")
-class PixelCNNBlock(keras.layers.Layer):
+class PixelCNNBlock(CachedLayer, keras.layers.Layer):
     """ReLU, 1x1 (2h -> h), ReLU, masked 3x3 (h -> h), ReLU, 1x1 (h -> 2h), plus the input.
 
     All three convolutions use mask B, so colour groups stay causal. Dropout,
     when training, comes before the last convolution (where PixelCNN++ puts it
     in its blocks): it drops features, one position at a time, so it cannot
-    carry information from one position to another.
+    carry information from one position to another. Its cached path
+    (`pixel_zoo.layers.cached`) is its convolutions' own.
 
     Args:
       hidden_units: ``h``; the block's input and output have ``2h`` features.
@@ -31,6 +34,9 @@ class PixelCNNBlock(keras.layers.Layer):
         >>> block = PixelCNNBlock(8, color_channels=3)
         >>> block(keras.ops.zeros((2, 6, 6, 16))).shape
         (2, 6, 6, 16)
+        >>> state = block.start_row(block.initial_state(2, 6, 6), row=0)
+        >>> block.step(state, tf.ones((2, 16)), row=0, column=0)[0].shape
+        TensorShape([2, 16])
     """
 
     def __init__(self, hidden_units, color_channels=1, kernel_size=3, dropout=0.0, **kwargs):
@@ -61,6 +67,19 @@ class PixelCNNBlock(keras.layers.Layer):
         hidden = ops.relu(masked(ops.relu(reduce(ops.relu(inputs)))))
         return inputs + expand(self.dropout_layer(hidden, training=training))
 
+    def initial_state(self, batch_size, height, width):
+        return tuple(conv.initial_state(batch_size, height, width) for conv in self.convs)
+
+    def start_row(self, state, row):
+        return tuple(conv.start_row(conv_state, row) for conv, conv_state in zip(self.convs, state))
+
+    def step(self, state, inputs, row, column):
+        outputs, new_state = inputs, []
+        for conv, conv_state in zip(self.convs, state):
+            outputs, conv_state = conv.step(conv_state, tf.nn.relu(outputs), row, column)
+            new_state.append(conv_state)
+        return inputs + outputs, tuple(new_state)
+
     def compute_output_shape(self, input_shape):
         return input_shape
 
@@ -78,8 +97,11 @@ RECURRENT_LAYERS = {"row_lstm": RowLSTM, "diagonal_bilstm": DiagonalBiLSTM}
 
 
 @keras.saving.register_keras_serializable(package="pixel_zoo")
-class PixelRNNBlock(keras.layers.Layer):
+class PixelRNNBlock(CachedLayer, keras.layers.Layer):
     """A recurrent layer (h units) and a masked 1x1 convolution back to 2h, plus the input.
+
+    Its cached path (`pixel_zoo.layers.cached`) is the recurrent layer's, then
+    the 1x1 convolution at the pixel.
 
     Args:
       recurrent_layer: "row_lstm" or "diagonal_bilstm".
@@ -94,6 +116,9 @@ class PixelRNNBlock(keras.layers.Layer):
         >>> block = PixelRNNBlock("diagonal_bilstm", 8)
         >>> block(keras.ops.zeros((2, 6, 6, 16))).shape
         (2, 6, 6, 16)
+        >>> state = block.start_row(block.initial_state(2, 6, 6), row=0)
+        >>> block.step(state, tf.ones((2, 16)), row=0, column=0)[0].shape
+        TensorShape([2, 16])
     """
 
     def __init__(self, recurrent_layer, hidden_units, color_channels=1, **kwargs):
@@ -125,6 +150,20 @@ class PixelRNNBlock(keras.layers.Layer):
     def call(self, inputs, row_context=None):
         context = {} if row_context is None else {"row_context": row_context}
         return inputs + self.expand(self.recurrent(inputs, **context))
+
+    def initial_state(self, batch_size, height, width):
+        return tuple(layer.initial_state(batch_size, height, width)
+                     for layer in (self.recurrent, self.expand))
+
+    def start_row(self, state, row, **context):
+        recurrent_state, expand_state = state
+        return self.recurrent.start_row(recurrent_state, row, **context), expand_state
+
+    def step(self, state, inputs, row, column):
+        recurrent_state, expand_state = state
+        hidden, recurrent_state = self.recurrent.step(recurrent_state, inputs, row, column)
+        outputs, expand_state = self.expand.step(expand_state, hidden, row, column)
+        return inputs + outputs, (recurrent_state, expand_state)
 
     def compute_output_shape(self, inputs_shape, row_context_shape=None):
         return inputs_shape
@@ -158,6 +197,9 @@ class LogitsStack(keras.layers.Layer):
         >>> stack = LogitsStack(32, color_channels=3, channel_outputs=256)
         >>> stack(keras.ops.zeros((2, 4, 4, 16))).shape
         (2, 4, 4, 768)
+        >>> weights = stack.step_weights()   # once, for every pixel
+        >>> stack.at_pixel(weights, tf.ones((2, 16)), channel=1).shape   # a pixel's green outputs
+        TensorShape([2, 256])
     """
 
     def __init__(self, output_units, color_channels=1, channel_outputs=256, **kwargs):
@@ -179,6 +221,27 @@ class LogitsStack(keras.layers.Layer):
 
     def call(self, inputs):
         return self.logits(ops.relu(self.hidden(ops.relu(inputs))))
+
+    def step_weights(self):
+        """The float32 weights that `at_pixel` multiplies, prepared once.
+
+        ``(hidden, kernel, bias)``: the hidden layer's `MaskedConv2D.step_weights`,
+        and the last kernel ``[C, F, U]`` and bias ``[C, U]`` by channel.
+        """
+        shape = (self.color_channels, self.channel_outputs)
+        kernel = tf.reshape(float32(self.logits.masked_kernel()), (-1, *shape))  # (F, C, U)
+        return (self.hidden.step_weights(), tf.transpose(kernel, (1, 0, 2)),
+                tf.reshape(float32(self.logits.bias), shape))
+
+    def at_pixel(self, weights, features, channel):
+        """The outputs ``[B, channel_outputs]`` of ``channel`` at a pixel, from ``features [B, F]``.
+
+        ``weights`` are `step_weights`. Only that channel's columns of the last
+        kernel are used: the sampler draws a pixel's channels one at a time.
+        """
+        hidden_weights, kernel, bias = weights
+        hidden = tf.nn.relu(dense(tf.nn.relu(features), *hidden_weights))
+        return dense(hidden, kernel[channel], bias[channel])
 
     def compute_output_shape(self, input_shape):
         return (*input_shape[:-1], self.color_channels * self.channel_outputs)

@@ -5,6 +5,7 @@ import tensorflow as tf
 from keras import ops
 
 from pixel_zoo.layers import lstm_gates
+from pixel_zoo.layers.cached import CachedLayer, float32, write_column
 from pixel_zoo.layers.masked_conv2d import MaskedConv2D
 
 
@@ -43,10 +44,14 @@ class RowLSTMCell(keras.layers.Layer):
         )
         self.bias = self.add_weight(name="bias", shape=(gate_features,), initializer="zeros")
 
+    def state_to_state(self, hidden):
+        """The previous row's term of the gates, bias aside: ``[B, W, u]`` -> ``[B, W, 4u]``."""
+        # Each position of the new row sees kernel_size neighbours of the row above.
+        return ops.conv(hidden, ops.cast(self.state_kernel, hidden.dtype), padding="same")
+
     def call(self, input_gates, states):
         hidden, cell = states
-        # Each position of the new row sees kernel_size neighbours of the row above.
-        gates = input_gates + ops.conv(hidden, self.state_kernel, padding="same") + self.bias
+        gates = input_gates + self.state_to_state(hidden) + self.bias
         hidden, cell = lstm_gates.lstm_update(gates, cell)
         return hidden, (hidden, cell)
 
@@ -55,13 +60,19 @@ class RowLSTMCell(keras.layers.Layer):
 
 
 @keras.saving.register_keras_serializable(package="pixel_zoo")
-class RowLSTM(keras.layers.Layer):
+class RowLSTM(CachedLayer, keras.layers.Layer):
     """Row LSTM layer with a triangular causal receptive field.
 
     The input-to-state term is a masked ``1 x kernel_size`` convolution of the
     current row (mask B: pixels to the left, and the current pixel's earlier
     colour groups), computed for all rows at once; the recurrence then runs
     over rows, all pixels of a row in parallel.
+
+    Its cached path (`pixel_zoo.layers.cached`): the state-to-state term of a
+    row depends only on the row above, complete when the row starts, so
+    `start_row` computes it for the whole row in one convolution; each pixel
+    then adds its input-to-state term (the masked convolution's own step) and
+    takes one LSTM step.
 
     Args:
       units: hidden units per pixel (``h`` in the paper).
@@ -78,6 +89,9 @@ class RowLSTM(keras.layers.Layer):
         >>> layer = RowLSTM(8, color_channels=3)
         >>> layer(keras.ops.zeros((2, 6, 6, 12))).shape
         (2, 6, 6, 8)
+        >>> state = layer.start_row(layer.initial_state(2, 6, 6), row=0)
+        >>> layer.step(state, tf.ones((2, 12)), row=0, column=0)[0].shape
+        TensorShape([2, 8])
 
     Reference: van den Oord et al., "Pixel Recurrent Neural Networks", 2016.
     """
@@ -114,6 +128,40 @@ class RowLSTM(keras.layers.Layer):
 
         hidden, _ = tf.scan(step, rows_first, initializer=(zeros, zeros))  # (H, B, W, u)
         return ops.transpose(hidden, (1, 0, 2, 3))
+
+    def initial_state(self, batch_size, height, width):
+        """``(input_window, above_gates, cell_above, hidden_row, cell_row)``.
+
+        ``above_gates`` ``[W, B, 4u]`` is the state-to-state term (plus bias)
+        from the row above, ``cell_above`` that row's cell states, and the
+        ``*_row`` buffers this row's states as far as it has been generated.
+        """
+        zeros = tf.zeros((width, batch_size, self.units))  # The states before row 0.
+        return (
+            self.input_to_state.initial_state(batch_size, height, width),
+            tf.zeros((width, batch_size, lstm_gates.NUM_GATES * self.units)),
+            zeros, zeros, zeros,
+        )
+
+    def start_row(self, state, row):
+        input_window, _, _, hidden_row, cell_row = state
+        hidden_above = tf.transpose(hidden_row, (1, 0, 2))  # (B, W, u)
+        above_gates = self.cell.state_to_state(hidden_above) + float32(self.cell.bias)
+        return (
+            self.input_to_state.start_row(input_window, row),
+            tf.transpose(above_gates, (1, 0, 2)),  # (W, B, 4u)
+            cell_row, hidden_row, cell_row,
+        )
+
+    def step(self, state, inputs, row, column):
+        input_window, above_gates, cell_above, hidden_row, cell_row = state
+        input_gates, input_window = self.input_to_state.step(input_window, inputs, row, column)
+        hidden, cell = lstm_gates.lstm_update(
+            input_gates + above_gates[column], cell_above[column]
+        )  # (B, u) each
+        hidden_row = write_column(hidden_row, column, hidden)
+        cell_row = write_column(cell_row, column, cell)
+        return hidden, (input_window, above_gates, cell_above, hidden_row, cell_row)
 
     def compute_output_shape(self, input_shape):
         return (*input_shape[:-1], self.units)

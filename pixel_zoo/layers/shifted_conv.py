@@ -13,7 +13,7 @@ maps ``H`` rows to ``ceil(H / 2)``, a transposed one maps them back to
 Every convolution also evaluates one row at a time given a cache of the
 input rows above it (``cache``, keras-hub style), or one pixel given those
 and the current row so far (``column``): the fast sampler's steps
-(`pixel_zoo.fast_sampling.pixel_cnn_pp`).
+(`pixel_zoo.models.pixel_cnn_pp_sampling`).
 
 Example:
     >>> conv = ShiftedConv2D(8, (2, 3), shift="down")

@@ -38,8 +38,9 @@ class AutoregressiveImageModel(keras.Model):
     validates and scales the integer images, and its head (`pixel_zoo.heads`)
     turns the outputs (and, for a coupled head, the images' values at each
     pixel) into logits ``[B, H, W, C, num_levels]`` and a TFP distribution.
-    A family with a fast sampler names its `pixel_zoo.fast_sampling` network
-    class in ``cached_network``.
+    A family with a fast sampler names its cached network class (a
+    `pixel_zoo.fast_sampling.network.CachedNetwork`, beside the family's model) in
+    ``cached_network``.
 
     Args:
       image_shape: ``(height, width, channels)``, channels 1 or 3.

@@ -1,11 +1,58 @@
 """Gated PixelCNN: two stacks without the blind spot, gated units, optional class conditioning."""
 
 import keras
+import tensorflow as tf
 from keras import ops
 
-from pixel_zoo.fast_sampling.gated_pixel_cnn import CachedGatedPixelCNN
+from pixel_zoo.fast_sampling.network import CachedNetwork
 from pixel_zoo.layers import GatedPixelCNNBlock, LogitsStack
 from pixel_zoo.models.base import AutoregressiveImageModel
+
+
+class CachedGatedPixelCNN(CachedNetwork):
+    """A `GatedPixelCNN` one pixel and channel at a time, from its blocks' cached paths.
+
+    Each row starts with the vertical stacks of every block on the row above;
+    each pixel runs the horizontal stacks, and the logits stack on their skips
+    plus the last horizontal output (see `GatedPixelCNNBlock`).
+
+    Example:
+        >>> model = pz.models.build("gated_pixelcnn", (8, 8, 1), 2, num_classes=10)
+        >>> network = CachedGatedPixelCNN(model, labels=tf.constant([3, 7]))
+        >>> state = network.start_row(network.initial_state(2), 0, tf.zeros((8, 2, 1), tf.int32))
+        >>> logits, state = network.step(state, tf.zeros((8, 2, 1), tf.int32), 0, 0, 0)   # (2, 2)
+    """
+
+    def initial_state(self, batch_size):
+        model = self.model
+        class_one_hot = (
+            tf.one_hot(self.labels, model.num_classes, dtype=tf.float32) if model.num_classes
+            else None
+        )
+        block_states = tuple(
+            block.initial_state(batch_size, *model.image_shape[:2], class_one_hot)
+            for block in model.blocks
+        )
+        return block_states, model.logits_stack.step_weights()
+
+    def start_row(self, state, row, previous_pixels):
+        block_states, logits_weights = state
+        image_above = self.scale_row_above(previous_pixels, row)  # (W, B, C)
+        vertical, new_block_states = image_above, []
+        for block, block_state in zip(self.model.blocks, block_states):
+            block_state, vertical = block.start_row(block_state, row, vertical, image_above)
+            new_block_states.append(block_state)
+        return tuple(new_block_states), logits_weights
+
+    def step(self, state, pixels, row, column, channel):
+        block_states, logits_weights = state
+        horizontal, skips, new_block_states = self.scale(pixels), 0.0, []
+        for block, block_state in zip(self.model.blocks, block_states):
+            (horizontal, skip), block_state = block.step(block_state, horizontal, row, column)
+            skips += skip
+            new_block_states.append(block_state)
+        outputs = self.model.logits_stack.at_pixel(logits_weights, skips + horizontal, channel)
+        return self.model.head.logits(outputs), (tuple(new_block_states), logits_weights)
 
 
 @keras.saving.register_keras_serializable(package="pixel_zoo")

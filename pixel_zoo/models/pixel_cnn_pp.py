@@ -4,18 +4,18 @@ import keras
 from keras import ops
 
 from pixel_zoo import heads
-from pixel_zoo.fast_sampling.pixel_cnn_pp import CachedPixelCNNPP
 from pixel_zoo.layers.gated_resnet import GatedResidualBlock
 from pixel_zoo.layers.shifted_conv import ShiftedConv2D, ShiftedConv2DTranspose
 from pixel_zoo.models.base import AutoregressiveImageModel
+from pixel_zoo.models.pixel_cnn_pp_sampling import CachedPixelCNNPP
 from pixel_zoo.validation import as_dropout_rate
 
 
 class WholeMaps:
     """How `PixelCNNPP.unet` runs its layers in a forward pass: on whole feature maps.
 
-    The fast sampler's `pixel_zoo.fast_sampling.pixel_cnn_pp.RowPass` has the
-    same methods and runs one row of each resolution instead.
+    The fast sampler's `RowPass` and `ColumnPass` (`pixel_zoo.models.pixel_cnn_pp_sampling`)
+    have the same methods and run one row, or one pixel, of each resolution instead.
 
     Args:
       level_shapes: ``(rows, columns)`` of each resolution, finest first.
@@ -210,8 +210,8 @@ class PixelCNNPP(AutoregressiveImageModel):
     def unet(self, inputs, class_one_hot=None, training=False, run=None):
         """Scaled ``[B, H, W, C]`` -> ``[B, H, W, C * head.units]``.
 
-        ``run`` says how each layer runs: `WholeMaps` (default) or the fast
-        sampler's `RowPass`, which gives ``inputs`` as one row.
+        ``run`` says how each layer runs: `WholeMaps` (default), or the fast
+        sampler's `RowPass` or `ColumnPass`, which give ``inputs`` as one row.
         """
         run = run or WholeMaps(self.level_shapes)
 

@@ -1,8 +1,57 @@
 """The shape PixelCNN and PixelRNN share: a 7x7 mask-A convolution, residual blocks, logits."""
 
-from pixel_zoo.fast_sampling.stacked import CachedStackedModel
+from pixel_zoo.fast_sampling.network import CachedNetwork
 from pixel_zoo.layers import LogitsStack, MaskedConv2D
+from pixel_zoo.layers.cached import CachedLayer
 from pixel_zoo.models.base import AutoregressiveImageModel
+
+
+class CachedStackedModel(CachedNetwork):
+    """A `StackedModel` one pixel and channel at a time, from its layers' cached paths.
+
+    The input convolution reads the image, whose rows the sampling loop holds;
+    the blocks and the logits stack run at the pixel (`pixel_zoo.layers.cached`).
+
+    Example:
+        >>> network = CachedStackedModel(pz.models.build("pixelcnn", (8, 8, 1), 2))
+        >>> state = network.start_row(network.initial_state(2), 0, tf.zeros((8, 2, 1), tf.int32))
+        >>> logits, state = network.step(state, tf.zeros((8, 2, 1), tf.int32), 0, 0, 0)   # (2, 2)
+    """
+
+    @classmethod
+    def supports(cls, model):
+        """Whether every block has a cached path."""
+        return all(isinstance(block, CachedLayer) for block in model.blocks)
+
+    def initial_state(self, batch_size):
+        height, width = self.model.image_shape[:2]
+        return (
+            self.model.input_conv.initial_state(batch_size, height, width),
+            tuple(block.initial_state(batch_size, height, width) for block in self.model.blocks),
+            self.model.logits_stack.step_weights(),
+        )
+
+    def start_row(self, state, row, previous_pixels):
+        input_state, block_states, logits_weights = state
+        inputs_above = self.scale_row_above(previous_pixels, row)  # (W, B, C)
+        input_state = self.model.input_conv.start_row(input_state, row, inputs_above)
+        block_states = tuple(
+            block.start_row(block_state, row, **self.model.block_context(index, inputs_above))
+            for index, (block, block_state) in enumerate(zip(self.model.blocks, block_states))
+        )
+        return input_state, block_states, logits_weights
+
+    def step(self, state, pixels, row, column, channel):
+        input_state, block_states, logits_weights = state
+        features, input_state = self.model.input_conv.step(
+            input_state, self.scale(pixels), row, column)
+        new_block_states = []
+        for block, block_state in zip(self.model.blocks, block_states):
+            features, block_state = block.step(block_state, features, row, column)
+            new_block_states.append(block_state)
+        outputs = self.model.logits_stack.at_pixel(logits_weights, features, channel)
+        state = (input_state, tuple(new_block_states), logits_weights)
+        return self.model.head.logits(outputs), state
 
 
 class StackedModel(AutoregressiveImageModel):

@@ -1,31 +1,32 @@
-"""A `PixelCNNPP`, one pixel of each resolution per step, from caches of the rows above.
+"""PixelCNN++'s fast sampler: one pixel of each resolution per step, from caches of the rows above.
 
 Every layer of PixelCNN++ is a shifted convolution (or a 1x1 one): its
-output at row ``i`` reads its input at rows ``i - kh + 1 .. i``. A resolution
-``k`` (``2^k`` times coarser) has one row for ``2^k`` image rows, and its
-row ``r`` reads only image rows up to ``2^k r``: it advances only in those
-image rows (``i % 2^k == 0``) and is kept for the next ``2^k - 1`` rows, as
-in the "cache every" schedules of strided layers (Ramachandran et al., "Fast
-Generation for Convolutional Autoregressive Models", 2017). The caches of
-the rows above advance once per row (`start_row`), from the complete row
-above (`RowPass`).
+output at row ``i`` reads its input at rows ``i - kh + 1 .. i``, and it runs
+one row, or one pixel, from a cache of its input (`ShiftedConv2D`'s ``cache=``
+and ``column=``). A resolution ``k`` (``2^k`` times coarser) has one row for
+``2^k`` image rows, and its row ``r`` reads only image rows up to ``2^k r``:
+it advances only in those image rows (``i % 2^k == 0``) and is kept for the
+next ``2^k - 1`` rows, as in the "cache every" schedules of strided layers
+(Ramachandran et al., "Fast Generation for Convolutional Autoregressive
+Models", 2017). The caches advance once per row, from the complete row above
+(`RowPass`).
 
 The ``u`` stream never reads the current image row, so `start_row` runs it
 once per row and records its outputs. A step (`ColumnPass`) replays those
 and computes the ``ul`` stream at one pixel of each resolution: the
 convolutions of that stream read the current row only up to the pixel, so
-each keeps the current row of its input so far and reads a window of it and
-of its cached rows above. A coarse pixel is computed once, at the step of the
-image pixel ``(2^k r, 2^k c)`` that completes its inputs, and kept for the
-image pixels that read it. A pixel's outputs ignore the whole pixel, so its
-channels reuse them and only the (coupled) head reads the values drawn so far.
+each keeps the current row of its input so far. A coarse pixel is computed
+once, at the image pixel ``(2^k r, 2^k c)`` that completes its inputs, and
+kept for the image pixels that read it. A pixel's outputs ignore the whole
+pixel, so its channels reuse them and only the (coupled) head reads the
+values drawn so far.
 
 Example:
     >>> model = pz.models.build("pixelcnn_pp", (8, 8, 3), 256, num_layers=1, hidden_units=8,
     ...                         logistic_mixtures=2)
     >>> network = CachedPixelCNNPP(model)
-    >>> state = network.start_row(network.initial_state(batch_size=2), 0, row_above)
-    >>> logits, state = network.step(state, row_pixels, 0, 0, 0)   # (2, 256)
+    >>> state = network.start_row(network.initial_state(2), 0, tf.zeros((8, 2, 3), tf.int32))
+    >>> logits, state = network.step(state, tf.zeros((8, 2, 3), tf.int32), 0, 0, 0)   # (2, 256)
 """
 
 import tensorflow as tf
@@ -36,12 +37,11 @@ from pixel_zoo.fast_sampling.network import CachedNetwork
 class RowPass:
     """How `PixelCNNPP.unet` runs its layers for one image row: one row per resolution.
 
-    Stands in for the model's ``WholeMaps``: each layer runs on its input row
-    with its cache of the rows above, and the new caches are collected by
-    resolution. Resolutions that the row does not recompute have their
-    streams replaced by the kept ones before upsampling, and their caches are
-    not advanced. Every layer's output is collected in call order
-    (``outputs``): `ColumnPass` replays the ``u`` stream's.
+    Each layer runs on its input row with its cache of the rows above, and
+    the new caches are collected by resolution. Resolutions that the row does
+    not recompute have their streams replaced by the kept ones before
+    upsampling. Every layer's output is collected in call order (``outputs``):
+    `ColumnPass` replays the ``u`` stream's.
 
     Args:
       model: the `PixelCNNPP`.
@@ -64,7 +64,6 @@ class RowPass:
         self.outputs = []
         self.new_caches = [[] for _ in model.level_shapes]
         self.new_kept = [()] * len(model.level_shapes)  # Nothing is kept at the finest one.
-        # Resolution k is recomputed in image rows i % 2^k == 0.
         self.recomputed = [
             tf.equal(row % 2**level, 0) for level in range(len(model.level_shapes))
         ]
@@ -106,21 +105,15 @@ class RowPass:
         return outputs
 
 
-def _column(rows, column):
-    """Column ``column`` of ``rows`` ``[B, R, W, F]``, as ``[B, R, 1, F]``."""
-    return tf.gather(rows, [column], axis=2)
-
-
 class ColumnPass:
     """How `PixelCNNPP.unet` runs its layers for one image pixel: one pixel per resolution.
 
     The image pixel ``(i, j)`` is at ``(i >> k, j >> k)`` in resolution ``k``,
-    which this pass computes if ``i`` and ``j`` are multiples of ``2^k`` (the
-    pixel that completes its inputs), else takes from the kept rows. The
-    ``u`` stream's outputs are replayed from a `RowPass` over row ``i``; each
-    layer of the ``ul`` stream runs at its column (see `ShiftedConv2D`'s
-    ``column``) from its cache of the rows above and its current row so far,
-    which the pass writes where the resolution is computed (``new_rows``).
+    which this pass computes if ``i`` and ``j`` are multiples of ``2^k``, else
+    takes from the kept rows. The ``u`` stream's outputs are replayed from
+    the `RowPass` of row ``i``; each layer of the ``ul`` stream runs at its
+    column from its cache of the rows above and its current row so far, which
+    the pass writes where the resolution is computed (``new_rows``).
 
     Args:
       model: the `PixelCNNPP`.
@@ -135,7 +128,6 @@ class ColumnPass:
     """
 
     def __init__(self, model, row, column, caches, rows, kept, recorded):
-        self.model = model
         self.caches = caches
         self.rows = rows
         self.kept = kept
@@ -199,26 +191,14 @@ class ColumnPass:
         return outputs
 
 
-def _write_column(rows, column, values):
-    """``rows`` ``[B, 1, W, F]`` with column ``column`` replaced by ``values`` ``[B, 1, 1, F]``."""
-    place = tf.one_hot(column, rows.shape[2], dtype=rows.dtype)[:, None]  # (W, 1)
-    return rows * (1 - place) + values * place
-
-
-def _select(condition, new, old):
-    """``new`` where ``condition`` else ``old``, for nested structures of tensors."""
-    return tf.nest.map_structure(lambda a, b: tf.where(condition, a, b), new, old)
-
-
 class CachedPixelCNNPP(CachedNetwork):
-    """Incremental `PixelCNNPP`.
+    """A `PixelCNNPP` as the sampling loop drives it (see the module docstring).
 
     State: ``(caches, kept, recorded, rows, outputs)``: the layers' caches of
     the rows above (per resolution), the ``(u, ul)`` rows of each coarse
     resolution's current row, the layers' outputs on the current image row as
-    `start_row` recorded them (see `RowPass`), each layer's current input row
-    so far (see `ColumnPass`), and the current pixel's outputs ``[B, C, units]``
-    (computed at its first channel).
+    `start_row` recorded them, each layer's current input row so far, and the
+    current pixel's outputs ``[B, C, units]`` (computed at its first channel).
 
     Args:
       model: a `pixel_zoo.models.PixelCNNPP`.
@@ -249,7 +229,6 @@ class CachedPixelCNNPP(CachedNetwork):
         return caches, kept, recorded, rows, tf.zeros((batch_size, *self.outputs_shape))
 
     def start_row(self, state, row, previous_pixels):
-        """Advances the caches past the complete row above ``row`` and records ``row``'s ``u`` stream."""
         caches, kept, _, rows, outputs = state
         row = tf.convert_to_tensor(row)
         scaled_above = self.scale(previous_pixels)
@@ -276,3 +255,19 @@ class CachedPixelCNNPP(CachedNetwork):
             tf.equal(channel, 0), pixel_outputs, lambda: (outputs, rows, kept))
         logits = self.model.head.logits(outputs, pixels[column])  # (B, C, L)
         return logits[:, channel], (caches, kept, recorded, rows, outputs)
+
+
+def _select(condition, new, old):
+    """``new`` where ``condition`` else ``old``, for nested structures of tensors."""
+    return tf.nest.map_structure(lambda a, b: tf.where(condition, a, b), new, old)
+
+
+def _column(rows, column):
+    """Column ``column`` of ``rows`` ``[B, R, W, F]``, as ``[B, R, 1, F]``."""
+    return tf.gather(rows, [column], axis=2)
+
+
+def _write_column(rows, column, values):
+    """``rows`` ``[B, 1, W, F]`` with column ``column`` replaced by ``values`` ``[B, 1, 1, F]``."""
+    place = tf.one_hot(column, rows.shape[2], dtype=rows.dtype)[:, None]  # (W, 1)
+    return rows * (1 - place) + values * place
