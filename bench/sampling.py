@@ -37,10 +37,12 @@ pass each); with ``--quick`` only at batch 1. Its ``compile`` is the first
 batch of 1, tracing included.
 """
 
+import functools
 import os
 import time
 
 import numpy as np
+import report  # bench/report.py
 import tensorflow as tf
 import tensorflow_probability as tfp
 from absl import app, flags
@@ -48,8 +50,6 @@ from absl import app, flags
 import pixel_zoo as pz
 from pixel_zoo import sampling
 from pixel_zoo.models import presets
-
-import report  # bench/report.py
 
 _MODELS = flags.DEFINE_list("models", pz.models.model_names(), "Families to measure.")
 _BATCH_SIZES = flags.DEFINE_list("batch_sizes", ["1", "16"], "Images per batch.")
@@ -146,11 +146,12 @@ def measure_tfp(batch_sizes, repeats):
     for batch_size in batch_sizes:
         images = tf.zeros((batch_size, 28, 28, 1))
         num = tf.constant(batch_size)
-        first_call_seconds(lambda: log_prob(images))
+        forward = functools.partial(log_prob, images)
+        first_call_seconds(forward)
         results[batch_size] = {
             "compile": compile_seconds,
-            "forward": median_seconds(lambda: log_prob(images), max(repeats, 5)),
-            "fast": median_seconds(lambda: sample(num), 1),
+            "forward": median_seconds(forward, max(repeats, 5)),
+            "fast": median_seconds(functools.partial(sample, num), 1),
         }
     params = sum(int(np.prod(variable.shape)) for variable in distribution.trainable_variables)
     return params, results
@@ -193,9 +194,9 @@ def main(argv):
         f"naive timed on {naive_steps} positions, medians of {repeats}.\n"
     )
     table = report.Table("Sampling: fast against naive", [
-        "| model | image, levels | params | batch | forward (s) | naive (s/batch) | "
-        "naive, no XLA (s/batch) | naive (img/s) | compile (s) | fast (s/batch) | "
-        "fast (img/s) | speed-up | fast / forward |",
+        ("| model | image, levels | params | batch | forward (s) | naive (s/batch) | "
+         "naive, no XLA (s/batch) | naive (img/s) | compile (s) | fast (s/batch) | "
+         "fast (img/s) | speed-up | fast / forward |"),
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ])
     for preset, image_shape, num_levels in SETTINGS:

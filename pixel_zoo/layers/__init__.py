@@ -6,3 +6,8 @@ from pixel_zoo.layers.gated_block import GatedPixelCNNBlock
 from pixel_zoo.layers.masked_conv2d import MaskedConv2D
 from pixel_zoo.layers.residual_blocks import LogitsStack, PixelCNNBlock, PixelRNNBlock
 from pixel_zoo.layers.row_lstm import RowLSTM, RowLSTMCell
+
+__all__ = [
+    "DiagonalBiLSTM", "DiagonalLSTMCell", "GatedPixelCNNBlock", "LogitsStack", "MaskedConv2D",
+    "PixelCNNBlock", "PixelRNNBlock", "RowLSTM", "RowLSTMCell",
+]

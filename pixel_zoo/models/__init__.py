@@ -12,3 +12,8 @@ from pixel_zoo.models.pixel_cnn import PixelCNN
 from pixel_zoo.models.pixel_cnn_pp import PixelCNNPP
 from pixel_zoo.models.pixel_rnn import PixelRNN
 from pixel_zoo.models.registry import build, model_names
+
+__all__ = [
+    "AutoregressiveImageModel", "GatedPixelCNN", "PixelCNN", "PixelCNNPP", "PixelRNN", "build",
+    "model_names",
+]

@@ -2,7 +2,6 @@
 
 import keras
 import tensorflow as tf
-from keras import ops
 
 from pixel_zoo.fast_sampling.network import CachedNetwork
 from pixel_zoo.layers import GatedPixelCNNBlock, LogitsStack

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 import tensorflow as tf
+from test_case import tiny_model
 
 import pixel_zoo as pz
-from test_case import tiny_model
 
 
 @pytest.fixture(scope="module", params=["pixelcnn", "pixelcnn_pp"])

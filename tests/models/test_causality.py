@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-
 from test_case import MODEL_NAMES, position_influence, receptive_field, tiny_model
 
 SHAPES = [(5, 5, 1), (4, 4, 3)]

@@ -3,9 +3,9 @@
 import keras
 import numpy as np
 import pytest
+from test_case import tiny_model
 
 import pixel_zoo as pz
-from test_case import tiny_model
 
 FAMILIES_WITH_DROPOUT = ["pixelcnn", "pixelcnn_pp"]
 

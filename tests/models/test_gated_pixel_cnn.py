@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-
 from test_case import all_images, position_influence, receptive_field, tiny_model
 
 

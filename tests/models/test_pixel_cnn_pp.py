@@ -4,10 +4,10 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+from test_case import receptive_field, tiny_model
 
 import pixel_zoo as pz
 from pixel_zoo import heads
-from test_case import receptive_field, tiny_model
 
 
 @pytest.mark.parametrize("image_shape", [(1, 2, 1), (5, 5, 1), (7, 7, 3), (28, 28, 1)], ids=str)

@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-
 from test_case import MODEL_NAMES, all_images, tiny_model
 
 

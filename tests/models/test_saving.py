@@ -3,9 +3,9 @@
 import keras
 import numpy as np
 import pytest
+from test_case import MODEL_NAMES, tiny_model
 
 import pixel_zoo as pz
-from test_case import MODEL_NAMES, tiny_model
 
 
 @pytest.mark.parametrize("name", MODEL_NAMES)

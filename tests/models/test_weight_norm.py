@@ -5,9 +5,9 @@ import keras
 import numpy as np
 import pytest
 from keras import ops
+from test_case import position_influence, tiny_model
 
 from pixel_zoo.layers.weight_norm import initialize_from_data, weight_normalized_layers
-from test_case import position_influence, tiny_model
 
 
 def _initialized_model(image_shape, **hyperparameters):

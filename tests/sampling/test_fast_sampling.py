@@ -6,9 +6,9 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+from test_case import MODEL_NAMES, tiny_model
 
 from pixel_zoo import fast_sampling, sampling
-from test_case import MODEL_NAMES, tiny_model
 
 SHAPES = [(4, 5, 1), (3, 4, 3)]
 

@@ -3,11 +3,11 @@
 import keras
 import numpy as np
 import pytest
+from test_case import tiny_model
 
 import pixel_zoo as pz
 from pixel_zoo import fast_sampling, sampling
 from pixel_zoo.models import PixelCNN
-from test_case import tiny_model
 
 
 @pytest.mark.parametrize("name", pz.models.model_names())
