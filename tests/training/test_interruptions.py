@@ -96,7 +96,9 @@ def test_a_second_trainer_is_refused_and_a_killed_trainers_lock_taken_over(tmp_p
             first.kill()  # kill -9: its lock stays behind
             first.wait()
     assert second.returncode == 2, second.stderr[-3000:]
-    (error,) = [line for line in second.stderr.splitlines() if "error:" in line]
+    errors = [line for line in second.stderr.splitlines() if line.startswith("train.py: error:")]
+    assert len(errors) == 1, second.stderr
+    (error,) = errors
     assert f"is being trained by pid {first.pid} on " in error
     with open(os.path.join(run_dir, LOCK_FILE)) as file:
         assert json.load(file)["pid"] == first.pid
