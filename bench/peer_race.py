@@ -275,8 +275,12 @@ def sharing(load):
     """How the two sides shared the machine, in words, with ``load`` (a
     `history.LoadMonitor` summary of the race)."""
     cores = f"{os.cpu_count()}-core CPU"
-    how = ("each side on a core of its own (sched_setaffinity)" if _PIN_CORES.value
-           else "both sides at once on every core")
+    if not _OURS.value:
+        how = ("the peer alone, on the first core (sched_setaffinity)" if _PIN_CORES.value
+               else "the peer alone, on every core")
+    else:
+        how = ("each side on a core of its own (sched_setaffinity)" if _PIN_CORES.value
+               else "both sides at once on every core")
     return f"{cores}, {how}, mean load average {load['load_average']:.1f}"
 
 
