@@ -240,8 +240,8 @@ def test_ctrl_c_prints_one_line_and_exits_130(name, monkeypatch, capsys):
     def interrupted(args, zoo):
         raise KeyboardInterrupt
 
-    monkeypatch.setitem(cli._COMMANDS, "eval", interrupted)  # pylint: disable=protected-access
+    monkeypatch.setitem(cli._COMMANDS, "info", interrupted)  # pylint: disable=protected-access
     with pytest.raises(SystemExit) as exit_info:
-        cli.main(["eval", name])
+        cli.main(["info", name])
     assert exit_info.value.code == 130
     assert capsys.readouterr().err == "pixel-zoo: interrupted\n"
