@@ -10,7 +10,9 @@
                                 (`pixel_zoo.provenance.history`)
     MODEL_DIR/checkpoints/      tf.train.CheckpointManager files: ckpt-<step>.index, ...
                                 tf.train.Checkpoint(model={weight.path: weight},
-                                                    optimizer=, step=)
+                                                    optimizer=, step=,
+                                                    averages={weight.path: average})
+                                (averages: runs with --ema, `pixel_zoo.averages`)
     MODEL_DIR/train/, valid/    TensorBoard event files
     MODEL_DIR/samples/          step_<step>.png sample grids
 
@@ -30,6 +32,7 @@ import keras
 import tensorflow as tf
 from absl import logging
 
+from pixel_zoo import averages as averages_lib
 from pixel_zoo import models, optimizers  # noqa: F401  register the Keras classes config.json names
 
 CONFIG_FILE = "config.json"
@@ -52,7 +55,7 @@ def write_config(model_dir, model, optimizer=None, **metadata):
     Args:
       model_dir: the run's folder (created if missing).
       model: a pixel_zoo model.
-      optimizer: the training optimizer; stored so `load_model` can restore its EMA weights.
+      optimizer: the training optimizer, kept on record.
       **metadata: JSON-serializable entries, e.g. ``dataset="binarized_mnist"``,
         ``training={...}``.
 
@@ -126,17 +129,19 @@ def difference_table(rows):
                      .rstrip() for row in rows)
 
 
-def make_checkpoint(model, optimizer=None, step=None):
+def make_checkpoint(model, optimizer=None, step=None, averages=None):
     """The run's `tf.train.Checkpoint`: the one object layout every reader and writer shares.
 
     The model's weights are saved by their Keras paths (``model/pixelcnn.Sblock_0.S...``):
     Keras 3 keeps lists of layers (a model's ``blocks``) out of TensorFlow's object graph,
     so ``tf.train.Checkpoint(model=model)`` would silently leave their weights out.
     ``step`` (an int64 variable) counts the training steps taken, and with the seed it
-    fixes the data position.
+    fixes the data position. ``averages`` (a `pixel_zoo.averages.WeightAverages`) are
+    saved by the paths of their weights too (``averages/pixelcnn.Sblock_0.S...``).
     """
     weights = {weight.path: weight for weight in model.weights}
-    parts = {"model": weights, "optimizer": optimizer, "step": step}
+    parts = {"model": weights, "optimizer": optimizer, "step": step,
+             "averages": None if averages is None else averages.by_path}
     return tf.train.Checkpoint(**{key: value for key, value in parts.items() if value is not None})
 
 
@@ -245,8 +250,11 @@ def load_model(model_dir, use_ema=True):
 
     Args:
       model_dir: a training run's folder.
-      use_ema: if the run kept exponential moving averages of the weights (``--ema``),
-        return those (the weights it evaluated with); else the raw trained weights.
+      use_ema: if the run kept moving averages of the weights (``--ema``), return those
+        (the weights it evaluated with); else the raw trained weights. A run trained
+        with ``--ema`` before `pixel_zoo.averages` kept them inside its optimizer: that
+        optimizer is rebuilt from ``config.json`` to read them (Keras's public
+        ``finalize_variable_values``).
 
     Returns:
       The model, built, computing in float32 even if the run trained in mixed
@@ -264,15 +272,19 @@ def load_model(model_dir, use_ema=True):
     """
     config = read_config(model_dir)
     model = keras.saving.deserialize_keras_object(_computing_in_float32(config["model"]))
-    optimizer = None
-    if use_ema and "optimizer" in config:
+    optimizer = averages = None
+    if use_ema and averages_lib.kept_in_optimizer(config):
         optimizer = keras.saving.deserialize_keras_object(config["optimizer"])
         optimizer.build(model.trainable_variables)
-    if restore_newest(make_checkpoint(model, optimizer), model_dir, expect_partial=True) is None:
+    elif use_ema and config.get("training", {}).get("ema"):
+        averages = averages_lib.WeightAverages(model)
+    if restore_newest(make_checkpoint(model, optimizer, averages=averages), model_dir,
+                      expect_partial=True) is None:
         raise FileNotFoundError(f"{checkpoint_dir(model_dir)} holds no checkpoint.")
     if optimizer is not None:
-        # Copies the moving averages into the model; does nothing without EMA.
-        optimizer.finalize_variable_values(model.trainable_variables)
+        optimizer.finalize_variable_values(model.trainable_variables)  # copies its averages
+    if averages is not None:
+        averages.copy_to_model()
     return model
 
 

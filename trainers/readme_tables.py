@@ -14,8 +14,11 @@ writes, the curve tables from ``bench/curves.py``'s ``bench/results/curves_NAME.
 the speed tables from ``bench/results/speed_NAME.json`` (``bench/sampling.py`` and
 ``bench/training.py`` with ``--results``, `bench/report.py`), and the OOD detectors' AUROC
 tables from their cards (``trainers/publish_detector.py``) with the background choice from
-``bench/results/ood_NAME.json`` (``bench/ood_perturb_rate.py --results``). Each table is on
-exactly one page; its links and images are written relative to that page.
+``bench/results/ood_NAME.json`` (``bench/ood_perturb_rate.py --results``), and beside each
+long command of `trainers.timed_commands` its duration from ``bench/results/durations.json``
+(``bench/durations.py``; without it, a line says it is not measured yet). Each table is on
+exactly one page; its links and images are written relative to that page (markers may be
+indented, e.g. inside a list item: the table is indented as they are).
 Run it after publishing or racing; ``--check`` only says whether every page is up to date
 (exit 1 if not), as a test does. Either way it fails if a page names a machine's folder in a
 command (a results file's command written with one: fix that path in the file).
@@ -29,11 +32,13 @@ import os
 import pathlib
 import re
 import sys
+import textwrap
 
 from absl import flags
 
 from pixel_zoo import console
 from pixel_zoo.zoo.entry import CARDS_DIR, ZooEntry
+from trainers import timed_commands
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 RESULTS_DIR = ROOT / "bench" / "results"
@@ -184,11 +189,15 @@ def ood_tables(entries, choices):
 
 
 def rewrite(text, name, body):
-    """``text`` with the part between the ``name`` markers replaced by ``body``."""
-    pattern = re.compile(rf"(<!-- {name}: [^>]*-->\n).*?(<!-- /{name} -->)", re.DOTALL)
+    """``text`` with the part between the ``name`` markers replaced by ``body``, indented as
+    the opening marker is."""
+    pattern = re.compile(rf"^([ \t]*)(<!-- {name}: [^>]*-->\n).*?^[ \t]*(<!-- /{name} -->)",
+                         re.DOTALL | re.MULTILINE)
     if not pattern.search(text):
         raise ValueError(f"The page has no <!-- {name}: ... --> ... <!-- /{name} --> markers.")
-    return pattern.sub(lambda match: match.group(1) + body + "\n" + match.group(2), text)
+    return pattern.sub(lambda match: match.group(1) + match.group(2)
+                       + textwrap.indent(body, match.group(1)) + "\n" + match.group(1)
+                       + match.group(3), text)
 
 
 def relink(body, page):
@@ -254,11 +263,14 @@ def tables():
     curves = [json.loads(path.read_text()) for path in sorted(RESULTS_DIR.glob("curves_*.json"))]
     speeds = [json.loads(path.read_text()) for path in sorted(RESULTS_DIR.glob("speed_*.json"))]
     choices = [json.loads(path.read_text()) for path in sorted(RESULTS_DIR.glob("ood_*.json"))]
+    durations = timed_commands.read_results()
     return {"zoo-table": zoo_table(entries), "pick-table": pick_table(entries),
             "race-tables": race_tables(races),
             "curve-tables": curve_tables(curves), "speed-tables": bench_tables(speeds)
             or "No speed bench is recorded in `bench/results` yet.",
-            "ood-tables": ood_tables(entries, choices)}
+            "ood-tables": ood_tables(entries, choices),
+            **{f"duration-{name}": timed_commands.duration_note(name, durations)
+               for name in timed_commands.COMMANDS}}
 
 
 def main(argv):

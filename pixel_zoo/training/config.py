@@ -3,7 +3,7 @@
 import dataclasses
 
 import pixel_zoo as pz
-from pixel_zoo.optimizers import AVERAGING
+from pixel_zoo.averages import AVERAGING
 
 LR_SCHEDULES = ("constant", "exponential", "cosine")
 MIXED_PRECISION_DTYPES = ("float16", "bfloat16")
@@ -103,8 +103,7 @@ class TrainConfig:
         0.0, "Clip the global-batch gradient to this global norm; 0: no clipping.")
     ema: bool = _setting(
         False, "Keep moving averages of the weights (momentum min(0.999, (1 + t) / (10 + t)) "
-        "at step t: pixel_zoo.optimizers.AdamWithEMAWarmup) and evaluate, sample and export "
-        "with them.")
+        "at step t: pixel_zoo.averages) and evaluate, sample and export with them.")
     averaging: str = _setting(
         "exponential", "How ema averages: exponential (momentum up to 0.999) or uniform (the "
         "mean of the starting weights and those after every step: stochastic weight "

@@ -26,6 +26,7 @@ from absl import logging
 
 from pixel_zoo import data
 from pixel_zoo import model_dir as model_dir_lib
+from pixel_zoo.averages import WeightAverages
 from pixel_zoo.evaluation import Evaluator, eval_dataset
 from pixel_zoo.layers import weight_norm
 from pixel_zoo.progress import ProgressLog
@@ -42,7 +43,7 @@ from pixel_zoo.training import (
 )
 from pixel_zoo.training.checkpointing import Checkpointer
 from pixel_zoo.training.config import ConfigError
-from pixel_zoo.training.optimizer import ema_weights, make_optimizer, start_averages
+from pixel_zoo.training.optimizer import make_optimizer
 from pixel_zoo.training.run_lock import RunLock
 from pixel_zoo.training.summaries import SummaryWriters, write_samples
 from pixel_zoo.training.train_step import make_train_step
@@ -99,6 +100,7 @@ class _Run:
         stored = run_setup.stored_config(config.model_dir)
         if stored:
             resume.check_unchanged(config, stored["training"])
+            resume.check_averages_layout(config.model_dir, stored)
         train_data, valid_data = run_setup.load_split(config, "train"), run_setup.load_split(config, "valid")
         keras.utils.set_random_seed(config.seed)
         with strategy.scope():
@@ -106,7 +108,7 @@ class _Run:
             self.optimizer = make_optimizer(
                 config, resume.schedule_steps(config, stored and stored["training"]))
             self.optimizer.build(self.model.trainable_variables)
-            start_averages(self.optimizer, self.model)
+            self.averages = WeightAverages(self.model, config.averaging) if config.ema else None
             step = tf.Variable(0, dtype=tf.int64, trainable=False, name="step")
             teacher = distillation.load_teacher(
                 config.distill_from, train_data.image_shape, train_data.num_levels,
@@ -115,7 +117,8 @@ class _Run:
             run_setup.check_same_run(config, stored, self.model)
         self.config, self.strategy = config, strategy
         self.checkpointer = Checkpointer(
-            config.model_dir, model_dir_lib.make_checkpoint(self.model, self.optimizer, step),
+            config.model_dir,
+            model_dir_lib.make_checkpoint(self.model, self.optimizer, step, self.averages),
             strategy,
         )
         self.start = self.checkpointer.restore()
@@ -143,7 +146,7 @@ class _Run:
         batches = batches.skip(self.start)
         self.batches = iter(strategy.experimental_distribute_dataset(batches))
         self.train_step = make_train_step(strategy, self.model, self.optimizer, step, config,
-                                           teacher)
+                                           teacher, self.averages)
         self.evaluator = Evaluator(strategy, self.model, eval_dataset(
             valid_data, config.batch_size, config.eval_batches, conditional))
         self.writers = SummaryWriters(config.model_dir, enabled=self.is_chief)
@@ -158,7 +161,8 @@ class _Run:
     def initialize_from(self, config):
         """Starts from ``config.init_from``'s weights (and moving averages), kept on record."""
         parent = initialization.load_initial_weights(self.model, config)
-        start_averages(self.optimizer, self.model)
+        if self.averages:
+            self.averages.start()
         if self.is_chief:
             parent_lib.write_parent(config.model_dir, parent)
         logging.info("Starting from %s (%d steps trained before)", parent["init_from"],
@@ -172,7 +176,8 @@ class _Run:
         with self.strategy.scope():
             count = weight_norm.initialize_from_data(
                 self.model, *(first if isinstance(first, tuple) else (first,)))
-        start_averages(self.optimizer, self.model)
+        if self.averages:
+            self.averages.start()
         logging.info("Data-dependent init of %d weight-normalized layers", count)
 
     def run(self):
@@ -272,7 +277,7 @@ class _Run:
     def validate(self, step, with_samples=True):
         """Evaluates (with the EMA weights, if kept), samples a grid, writes the summaries."""
         config = self.config
-        with ema_weights(self.optimizer, self.model):
+        with self.averages.swapped_in() if self.averages else contextlib.nullcontext():
             metrics = self.evaluator()
             if self.is_chief and with_samples and config.num_samples:
                 write_samples(self.model, config, step, self.writers)

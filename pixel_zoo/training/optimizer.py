@@ -1,24 +1,21 @@
-"""The optimiser of a run: Adam, its learning-rate schedule, gradient clipping, EMA weights.
+"""The optimiser of a run: Adam, its learning-rate schedule and gradient clipping.
+
+The moving averages of the weights (``--ema``) are not the optimizer's: see
+`pixel_zoo.averages`.
 
 Example:
-    >>> optimizer = make_optimizer(TrainConfig(model_dir="/tmp/run", ema=True))
+    >>> optimizer = make_optimizer(TrainConfig(model_dir="/tmp/run", lr_schedule="cosine"))
     >>> optimizer.build(model.trainable_variables)
-    >>> with ema_weights(optimizer, model):
-    ...     evaluate()            # runs with the moving averages; training weights come back
 """
-
-import contextlib
 
 import keras
 import tensorflow as tf
 
-from pixel_zoo.optimizers import AdamWithEMAWarmup, LinearWarmup
-
-EMA_MOMENTUM = 0.999
+from pixel_zoo.optimizers import LinearWarmup
 
 
 def make_optimizer(config, schedule_steps=None):
-    """Adam as in the PixelRNN paper (learning rate 1e-3), with the schedule and EMA of ``config``.
+    """Adam as in the PixelRNN paper (learning rate 1e-3), with the schedule of ``config``.
 
     Gradient clipping is not Keras's ``global_clipnorm``: under a strategy that clips each
     replica's share of the gradient. The train step calls `clip_by_global_batch_norm`.
@@ -44,10 +41,7 @@ def make_optimizer(config, schedule_steps=None):
         )
     if config.warmup_steps:
         learning_rate = LinearWarmup(learning_rate, config.warmup_steps)
-    optimizer = AdamWithEMAWarmup(
-        learning_rate, use_ema=config.ema, ema_momentum=EMA_MOMENTUM,
-        averaging=config.averaging,
-    )
+    optimizer = keras.optimizers.Adam(learning_rate)
     if config.mixed_precision and config.mixed_precision_dtype == "float16":
         optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
     return optimizer
@@ -76,43 +70,3 @@ def clip_by_global_batch_norm(grads, clip_norm, loss_scale=1.0):
     norm = tf.linalg.global_norm(summed) / tf.cast(loss_scale, tf.float32)
     factor = tf.minimum(1.0, clip_norm / norm)
     return [None if grad is None else grad * tf.cast(factor, grad.dtype) for grad in grads]
-
-
-def start_averages(optimizer, model):
-    """Starts the moving averages at the model's weights, so they are never all-zero ones.
-
-    Keras creates them as zeros and fills them at the first step: a validation before it
-    (a fresh run's step 0) would score all-zero weights. Call it after ``optimizer.build``;
-    a restored checkpoint overwrites them. Does nothing for an optimizer without EMA.
-    """
-    if not _uses_ema(optimizer):
-        return
-    inner = getattr(optimizer, "inner_optimizer", optimizer)
-    # Keras keeps the averages in this list, one per trainable variable, in their order.
-    for average, variable in zip(inner._model_variables_moving_average,
-                                 model.trainable_variables):
-        average.assign(variable)
-
-
-@contextlib.contextmanager
-def ema_weights(optimizer, model):
-    """Runs the block with the model's moving-average weights, then restores the trained ones.
-
-    Does nothing for an optimizer without EMA. Call it in cross-replica context (outside
-    ``strategy.run``), on every worker.
-    """
-    if not _uses_ema(optimizer):
-        yield
-        return
-    variables = model.trainable_variables
-    trained = [tf.identity(variable.value) for variable in variables]
-    optimizer.finalize_variable_values(variables)
-    try:
-        yield
-    finally:
-        for variable, value in zip(variables, trained):
-            variable.assign(value)
-
-
-def _uses_ema(optimizer):
-    return getattr(optimizer, "inner_optimizer", optimizer).use_ema

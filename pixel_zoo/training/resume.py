@@ -24,6 +24,7 @@ import dataclasses
 
 from absl import logging
 
+from pixel_zoo import averages
 from pixel_zoo import model_dir as model_dir_lib
 from pixel_zoo.training.config import ConfigError, TrainConfig
 
@@ -57,6 +58,32 @@ def check_unchanged(config, stored):
         f"Rerun with the stored values, or use a new --model_dir. (May change on a rerun: "
         f"{', '.join(sorted(MAY_CHANGE - {'model_dir'}))}.)"
     )
+
+
+def check_averages_layout(model_dir, stored):
+    """Refuses to resume a run whose checkpoints keep the moving averages inside the optimizer.
+
+    Runs trained with ``--ema`` before `pixel_zoo.averages` kept them in Keras's optimizer
+    (``use_ema``): its checkpoint's optimizer does not restore into today's Adam, and the
+    averages are not where today's checkpoint has them. Their weights and averages still
+    load (`pixel_zoo.model_dir.load_model`), and ``--init_from`` continues them.
+
+    Args:
+      model_dir: the run's folder.
+      stored: its ``config.json`` (`pixel_zoo.model_dir.read_config`).
+
+    Example:
+        >>> check_averages_layout("/tmp/old_run", read_config("/tmp/old_run"))
+        ConfigError: /tmp/old_run was trained with --ema by an older pixel_zoo ...
+    """
+    if averages.kept_in_optimizer(stored):
+        raise ConfigError(
+            f"{model_dir} was trained with --ema by an older pixel_zoo, which kept the moving "
+            "averages inside the optimizer; this one keeps them beside it and cannot resume "
+            f"that checkpoint. Continue it in a new --model_dir with --init_from=run:{model_dir} "
+            "--ema (a fresh optimizer, and averages started at its raw weights), or resume "
+            "it with the pixel_zoo that trained it. Evaluating, sampling and exporting it "
+            "still read its averages.")
 
 
 def schedule_steps(config, stored):

@@ -3,15 +3,21 @@
 The lock holds the trainer's pid, host, boot and process start time. A second trainer
 on the same folder (a command started twice, a scheduler's retry while the first still
 runs) is refused in one line naming the first. A lock whose process is gone (kill -9, a
-reboot, a reused pid) is taken over with a warning. Only the chief of a multi-worker run
-takes the lock: its workers are one trainer.
+reboot, a reused pid) is taken over with a warning. Takeovers take turns (an exclusive
+`fcntl.flock` on ``MODEL_DIR/trainer.lock.takeover``, which the kernel releases if the
+process dies), so of two trainers taking over the same stale lock at once exactly one
+wins and the other is refused naming it; each then reads the lock back to confirm it is
+its own (a writer that skips the flock, e.g. an older pixel_zoo, is caught there). Only
+the chief of a multi-worker run takes the lock: its workers are one trainer.
 
 Example:
     >>> with RunLock("/tmp/runs/pixelcnn"):
     ...     train(config)
 """
 
+import contextlib
 import datetime
+import fcntl
 import json
 import os
 import socket
@@ -56,19 +62,38 @@ class RunLock:
         self.holder = None
 
     def _take_over(self, me):
-        holder = read_holder(self.path)
-        if holder is not None and is_alive(holder):
-            raise ConfigError(
-                f"{os.path.dirname(self.path)} is being trained by pid {holder['pid']} on "
-                f"{holder['host']} since {holder['started']}; wait for it or stop it (if it "
-                f"is gone, delete {self.path}).")
-        logging.warning("Taking over %s: %s", self.path, "its file does not read"
-                        if holder is None else f"pid {holder['pid']} on {holder['host']} "
-                        f"(since {holder['started']}) is gone")
-        temporary = f"{self.path}.{me['pid']}"
-        with open(temporary, "w") as file:
-            json.dump(me, file)
-        os.replace(temporary, self.path)
+        with _one_takeover_at_a_time(self.path):
+            holder = read_holder(self.path)
+            if holder is not None and is_alive(holder):
+                raise self._refusal(holder)
+            logging.warning("Taking over %s: %s", self.path, "its file does not read"
+                            if holder is None else f"pid {holder['pid']} on {holder['host']} "
+                            f"(since {holder['started']}) is gone")
+            temporary = f"{self.path}.{me['pid']}"
+            with open(temporary, "w") as file:
+                json.dump(me, file)
+            os.replace(temporary, self.path)
+            winner = read_holder(self.path)
+        if winner != me:  # replaced meanwhile by a writer that skips the flock
+            raise self._refusal(winner)
+
+    def _refusal(self, holder):
+        who = ("another trainer (its lock does not read)" if holder is None else
+               f"pid {holder['pid']} on {holder['host']} since {holder['started']}")
+        return ConfigError(
+            f"{os.path.dirname(self.path)} is being trained by {who}; wait for it or stop it "
+            f"(if it is gone, delete {self.path}).")
+
+
+@contextlib.contextmanager
+def _one_takeover_at_a_time(path):
+    """Holds an exclusive flock on ``path + ".takeover"`` (kept: removing it would race)."""
+    descriptor = os.open(path + ".takeover", os.O_CREAT | os.O_RDWR, 0o644)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)  # releases the flock
 
 
 def process_record(pid=None):

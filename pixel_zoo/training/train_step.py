@@ -1,7 +1,8 @@
-"""The distributed training step: the global batch's loss, gradients and the optimizer's update.
+"""The distributed training step: the global batch's loss, gradients, the optimizer's update
+and the moving averages' (`pixel_zoo.averages`).
 
 Example:
-    >>> train_step = make_train_step(strategy, model, optimizer, step, config)
+    >>> train_step = make_train_step(strategy, model, optimizer, step, config, averages=averages)
     >>> train_step(iter(strategy.experimental_distribute_dataset(batches)))   # nats/image
 """
 
@@ -12,12 +13,15 @@ from pixel_zoo.training import distillation
 from pixel_zoo.training.optimizer import clip_by_global_batch_norm
 
 
-def make_train_step(strategy, model, optimizer, step, config, teacher=None):
+def make_train_step(strategy, model, optimizer, step, config, teacher=None, averages=None):
     """A `tf.function` taking a distributed iterator: one step on the next global batch.
 
     With a ``teacher`` (``--distill_from``) the step minimizes the distillation loss
-    (`pixel_zoo.training.distillation`). Returns the mean nats per image over the global
-    batch (the plain NLL: no L2 term, no distillation).
+    (`pixel_zoo.training.distillation`). With ``averages`` (a `WeightAverages`) the step
+    blends the updated weights into them, in cross-replica context after the replicas'
+    update; a step the optimizer skips (a `keras.optimizers.LossScaleOptimizer` with
+    non-finite gradients) leaves them as they are. Returns the mean nats per image over
+    the global batch (the plain NLL: no L2 term, no distillation).
     """
 
     def replica_step(batch):
@@ -39,7 +43,10 @@ def make_train_step(strategy, model, optimizer, step, config, teacher=None):
 
     @tf.function(autograph=False)  # Nothing to convert: converting the model only slows the trace.
     def train_step(iterator):
+        updates = tf.identity(optimizer.iterations)
         losses = strategy.run(replica_step, args=(next(iterator),))
+        if averages is not None:
+            averages.update(optimizer.iterations, applied=optimizer.iterations > updates)
         step.assign_add(1)
         return strategy.reduce(tf.distribute.ReduceOp.SUM, losses, axis=None)
 

@@ -13,7 +13,7 @@ import pixel_zoo as pz
 from pixel_zoo import model_dir as model_dir_lib
 from pixel_zoo.provenance import parent as parent_lib
 from pixel_zoo.provenance import segments as provenance
-from pixel_zoo.training import ConfigError, initialization, optimizer, train
+from pixel_zoo.training import ConfigError, initialization, optimizer, run_setup, train
 from pixel_zoo.zoo import registry
 from trainers import publishing
 
@@ -86,6 +86,26 @@ def test_a_deeper_model_starts_from_an_entry_at_its_distribution(parent_entry, t
     np.testing.assert_allclose(model.log_prob(images),
                                pz.zoo.load("tiny_parent").log_prob(images), rtol=1e-5)
     assert parent["steps"] == 2 and parent["init_from"] == "zoo:tiny_parent"
+
+
+def test_a_deeper_runs_averages_start_at_the_weights_it_starts_from(parent_entry, tmp_path):
+    _, parent_config = parent_entry
+    config = dataclasses.replace(parent_config, model_dir=str(tmp_path / "deeper"),
+                                 init_from="zoo:tiny_parent", num_layers=3, train_steps=1,
+                                 ema=True)
+    train_data = run_setup.load_split(config, "train")
+    keras.utils.set_random_seed(config.seed)  # the new blocks' random weights, as the run's
+    start = run_setup.build_model(config, train_data)
+    initialization.load_initial_weights(start, config)
+    train(config)
+    trained, averaged = (model_dir_lib.load_model(config.model_dir, use_ema=use_ema)
+                         for use_ema in (False, True))
+    # One update, of momentum 0.1: a tenth of the weights it started from (the entry's, and
+    # identity blocks), not of the model's random init.
+    for first, weight, average in zip(start.trainable_variables, trained.trainable_variables,
+                                      averaged.trainable_variables):
+        np.testing.assert_allclose(average, 0.1 * first.numpy() + 0.9 * weight.numpy(),
+                                   atol=1e-6)
 
 
 def test_weights_that_do_not_fit_the_flags_are_refused_with_the_entry_sizes(parent_entry, tmp_path):

@@ -4,6 +4,7 @@ Tiny models (1 layer, 4 units) and a few steps; the scripts run in subprocesses 
 need their own device setup (--cpu_replicas), a kill -9, or a cluster of workers.
 """
 
+import dataclasses
 import json
 import os
 import re
@@ -127,6 +128,24 @@ def test_time_limit_stops_with_a_checkpoint_and_a_rerun_resumes(tmp_path):
     assert train(config)["step"] == 2
 
 
+def test_a_resumed_run_continues_its_averages(tmp_path):
+    # Uniform: the averages after 4 steps are the mean of the weights at steps 0 to 4,
+    # so averages restarted at the resumed weights would miss steps 0 and 1.
+    settings = {"train_steps": 4, "eval_every": 0, "ema": True, "averaging": "uniform",
+                "learning_rate": 1e-2}
+    straight = tiny_config(tmp_path, model_dir=str(tmp_path / "straight"), **settings)
+    train(straight)
+    resumed = tiny_config(tmp_path, **settings)
+    train(dataclasses.replace(resumed, train_steps=2))
+    train(resumed)
+    averages = [model_dir.load_model(run).get_weights()
+                for run in (resumed.model_dir, straight.model_dir)]
+    for resumed_average, straight_average in zip(*averages):
+        np.testing.assert_allclose(resumed_average, straight_average, atol=1e-6)
+    raw = model_dir.load_model(resumed.model_dir, use_ema=False).get_weights()
+    assert not np.allclose(raw[0], averages[0][0], atol=1e-4)
+
+
 def test_another_model_in_the_model_dir_is_refused(tmp_path):
     train(tiny_config(tmp_path, train_steps=1))
     with pytest.raises(ConfigError, match="holds a run with other settings") as error:
@@ -153,7 +172,7 @@ def test_nan_loss_stops_and_keeps_the_last_good_checkpoint(tmp_path):
 def test_mixed_precision_trains_leaves_the_global_policy_alone_and_loads_in_float32(
         tmp_path, dtype):
     config = tiny_config(tmp_path, model="pixelcnn_pp", train_steps=2, mixed_precision=True,
-                         mixed_precision_dtype=dtype)
+                         mixed_precision_dtype=dtype, ema=True)
     result = train(config)
     assert np.isfinite(result["nats"])
     assert keras.mixed_precision.global_policy().name == "float32"
@@ -163,6 +182,18 @@ def test_mixed_precision_trains_leaves_the_global_policy_alone_and_loads_in_floa
     model = model_dir.load_model(config.model_dir)
     # Its weights are float32; evaluation, sampling and export compute in float32 too.
     assert {layer.dtype_policy.name for layer in model._flatten_layers()} == {"float32"}
+    # Its float32 averages, which the steps the loss scale skips leave alone: float16's
+    # first steps overflow (both here), bfloat16's are taken.
+    averages, raw = model.get_weights(), model_dir.load_model(config.model_dir,
+                                                               use_ema=False).get_weights()
+    assert {average.dtype for average in averages} == {np.dtype("float32")}
+    assert all(np.isfinite(average).all() for average in averages)
+    updates = checkpoint_value(model_dir.latest_checkpoint(config.model_dir),
+                               "optimizer/inner_optimizer/_iterations" if scaled
+                               else "optimizer/_iterations")
+    assert updates == (0 if scaled else 2)
+    same = all(np.array_equal(average, weight) for average, weight in zip(averages, raw))
+    assert same == (updates == 0)
 
 
 def test_weight_norm_run_starts_from_a_data_dependent_init(tmp_path):

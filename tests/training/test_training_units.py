@@ -3,7 +3,6 @@
 import dataclasses
 import os
 
-import keras
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -108,78 +107,6 @@ def test_clipping_bounds_the_global_norm():
     assert np.isclose(float(tf.linalg.global_norm(scaled)), 8.0)  # still times the loss scale
     assert optimizer.clip_by_global_batch_norm(grads, clip_norm=0.0) is grads
     assert optimizer.clip_by_global_batch_norm([None, *grads], clip_norm=1.0)[0] is None
-
-
-def _trained_with_ema(steps=3):
-    """A tiny model and its EMA optimizer after a few random updates."""
-    model = tiny_model("pixelcnn", (4, 4, 1), num_levels=2)
-    adam = optimizer.make_optimizer(
-        TrainConfig(model_dir="unused", ema=True, learning_rate=0.1))
-    adam.build(model.trainable_variables)
-    rng = np.random.default_rng(0)
-    for _ in range(steps):
-        grads = [rng.normal(size=v.shape).astype(np.float32) for v in model.trainable_variables]
-        adam.apply_gradients(zip(grads, model.trainable_variables))
-    return model, adam
-
-
-def test_ema_weights_swaps_in_the_averages_and_back():
-    model, adam = _trained_with_ema()
-    trained = [v.numpy() for v in model.trainable_variables]
-    with optimizer.ema_weights(adam, model):
-        averaged = [v.numpy() for v in model.trainable_variables]
-    assert not np.allclose(averaged[0], trained[0])
-    for variable, value in zip(model.trainable_variables, trained):
-        np.testing.assert_array_equal(variable.numpy(), value)
-
-
-def test_ema_momentum_warms_up_then_stays_at_its_limit():
-    # Momentum min(limit, (1 + t) / (10 + t)) at update t: 0.1, 2/11, then the limit 0.2.
-    weight = keras.Variable([1.0])
-    adam = optimizer.AdamWithEMAWarmup(0.5, use_ema=True, ema_momentum=0.2)
-    adam.build([weight])
-    average = weight.numpy()
-    adam._model_variables_moving_average[0].assign(average)  # as start_averages does
-    for step, momentum in enumerate([0.1, 2 / 11, 0.2, 0.2]):
-        adam.apply_gradients([(tf.constant([1.0 + step]), weight)])
-        average = momentum * average + (1 - momentum) * weight.numpy()
-        np.testing.assert_allclose(adam._model_variables_moving_average[0].numpy(), average,
-                                   rtol=1e-6)
-
-
-def test_uniform_averaging_keeps_the_mean_of_the_start_and_every_step():
-    weight = keras.Variable([1.0])
-    adam = optimizer.AdamWithEMAWarmup(0.5, use_ema=True, averaging="uniform")
-    adam.build([weight])
-    adam._model_variables_moving_average[0].assign(weight.numpy())  # as start_averages does
-    seen = [weight.numpy()]
-    for step in range(5):
-        adam.apply_gradients([(tf.constant([1.0 + step]), weight)])
-        seen.append(weight.numpy())
-    np.testing.assert_allclose(adam._model_variables_moving_average[0].numpy(),
-                               np.mean(seen, axis=0), rtol=1e-6)
-    restored = optimizer.AdamWithEMAWarmup.from_config(adam.get_config())
-    assert restored.averaging == "uniform"
-    with pytest.raises(ValueError, match="averaging must be one of"):
-        optimizer.AdamWithEMAWarmup(0.5, averaging="mean")
-
-
-def test_load_model_restores_the_ema_or_the_trained_weights(tmp_path):
-    model, adam = _trained_with_ema()
-    step = tf.Variable(3, dtype=tf.int64)
-    model_dir.write_config(str(tmp_path), model, adam, dataset="npz:x")
-    tf.train.CheckpointManager(
-        model_dir.make_checkpoint(model, adam, step), model_dir.checkpoint_dir(str(tmp_path)), 1
-    ).save(checkpoint_number=3)
-    batch = np.zeros((2, 4, 4, 1), np.uint8)
-    trained = model.log_prob(batch).numpy()
-    with optimizer.ema_weights(adam, model):
-        averaged = model.log_prob(batch).numpy()
-    assert type(model_dir.load_model(str(tmp_path))) is type(model)
-    np.testing.assert_allclose(model_dir.load_model(str(tmp_path)).log_prob(batch), averaged)
-    np.testing.assert_allclose(
-        model_dir.load_model(str(tmp_path), use_ema=False).log_prob(batch), trained)
-    assert model_dir.read_config(str(tmp_path))["dataset"] == "npz:x"
 
 
 def test_model_dir_without_config_or_checkpoint_says_so(tmp_path):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from trainers import readme_tables
+from trainers import readme_tables, timed_commands
 
 
 def test_readme_and_docs_tables_are_written_from_the_cards_and_bench_results():
@@ -122,3 +122,34 @@ def test_every_detector_has_its_aurocs_and_plot_from_its_card():
             assert (f"| {out} | {entry.ood['num_images'][out]:,} | "
                     f"{auroc['likelihood_ratio']:.4f} | {auroc['nll']:.4f} |") in text
         assert f"![](pixel_zoo/zoo/cards/{entry.ood['plot']})" in text
+
+
+def test_the_timed_commands_are_read_from_their_pages_as_written():
+    kind, train = timed_commands.command("train")  # the job of the README's &&-chain
+    assert kind == "shell" and train.startswith("PIXEL_ZOO_DATA=../shared/data .venv/bin/python")
+    assert "pip install" not in train and train.endswith("--log_every=50")
+    assert timed_commands.command("eval") == ("shell", "pixel-zoo eval pixelcnn_binarized_mnist")
+    _, ood = timed_commands.command("ood")  # its continuation line, not the next command
+    assert ood.startswith("pixel-zoo ood ") and ood.endswith("--plot ood.png")
+    assert "\\\n    --out noise:uniform" in ood and "export" not in ood
+    kind, fit = timed_commands.command("fit")
+    assert kind == "python" and "model.fit(images, images" in fit and "```" not in fit
+
+
+def test_a_duration_is_shown_only_for_the_command_as_its_page_has_it():
+    name = "eval"
+    assert "not measured yet" in timed_commands.duration_note(name, {})
+    measured = {"command": timed_commands.command(name)[1], "seconds": 125.0,
+                "date": "2026-12-06T13:30:47Z", "machine_cores": 2, "load_average": 1.04,
+                "other_cores": 0.1}
+    assert timed_commands.duration_note(name, {name: measured}) == (
+        "*`pixel-zoo eval` took 2.1 min when `python bench/durations.py` ran it (2026-12-06, "
+        "2-core CPU, mean load average 1.0, other processes 0.1 cores).*")
+    older = {**measured, "command": measured["command"] + " --batches 1"}
+    assert "changed since" in timed_commands.duration_note(name, {name: older})
+
+
+def test_indented_markers_keep_their_tables_indented():
+    text = "1. item\n   <!-- t: x -->\n   old\n   <!-- /t -->\n2. next\n"
+    assert readme_tables.rewrite(text, "t", "new\nlines") == (
+        "1. item\n   <!-- t: x -->\n   new\n   lines\n   <!-- /t -->\n2. next\n")
