@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from test_case import tiny_model
+from test_case import register_tiny, tiny_model
 
 import pixel_zoo as pz
 from pixel_zoo.codec import CodecError, coder, file_format
@@ -84,12 +84,7 @@ def test_a_zoo_entry_is_loaded_by_name_and_another_version_refused(images, tmp_p
                                                                    monkeypatch):
     monkeypatch.setattr(registry, "_REGISTERED", {})
     for seed in (0, 1):  # version 1 compresses; version 2 (other weights) is installed later
-        path = tmp_path / f"v{seed}.weights.h5"
-        tiny_model("row_lstm", (4, 4, 1), 2, seed=seed).save_weights(path)
-        pz.zoo.register(pz.zoo.ZooEntry(
-            name="codec_tiny", model="row_lstm", image_shape=(4, 4, 1), num_levels=2,
-            hyperparameters={"num_layers": 2, "hidden_units": 6}, weights=str(path),
-            sha256=pz.zoo.sha256_of(path)))
+        register_tiny(tmp_path, "codec_tiny", "row_lstm", (4, 4, 1), seed=seed)
         if seed == 0:
             data = pz.codec.compress(pz.zoo.load("codec_tiny"), images)
             assert pz.codec.read_header(data).model_name == "codec_tiny"
