@@ -197,6 +197,10 @@ def check_compressed(path, zoo):
       FileNotFoundError: no such file.
       pixel_zoo.codec.CodecError: no file of the format, or a truncated or corrupted one.
       ValueError: a model of one's own (the command decompresses with zoo entries only).
+
+    Example:
+        >>> check_compressed("digits.pzc", zoo).model_name
+        'pixelcnn_binarized_mnist'
     """
     if not os.path.isfile(path):
         raise FileNotFoundError(f"{path}: no such file.")

@@ -21,6 +21,7 @@ Example:
     >>> graph.run(Decoding(decoder, batch_size=4, count=4))  # the same images
 """
 
+import threading
 import weakref
 
 import constriction
@@ -36,7 +37,12 @@ _GRAPHS = weakref.WeakKeyDictionary()  # model -> {batch_size: CodingGraph}
 
 
 def coding_graph(model, batch_size):
-    """The `CodingGraph` of ``model`` for batches of ``batch_size``, traced once per process."""
+    """The `CodingGraph` of ``model`` for batches of ``batch_size``, traced once per process.
+
+    Example:
+        >>> coding_graph(model, 64) is coding_graph(model, 64)
+        True
+    """
     graphs = _GRAPHS.setdefault(model, {})
     if batch_size not in graphs:
         graphs[batch_size] = CodingGraph(model, batch_size)
@@ -51,6 +57,8 @@ class CodingGraph:
       batch_size: the images of a run, fixed: a position's logits can depend on the
         batch's size in their last bits.
 
+    One run at a time: a second thread's waits for the first's.
+
     Example:
         >>> images = coding_graph(model, 8).run(Decoding(decoder, 8, count=5))   # uint8 [8, ...]
     """
@@ -60,6 +68,7 @@ class CodingGraph:
         self.batch_size = batch_size
         self._choose = None
         self._error = None
+        self._lock = threading.Lock()
         self._run = tf.function(self._fill, autograph=False)
 
     def _fill(self, labels):
@@ -85,22 +94,31 @@ class CodingGraph:
         Args:
           choose: ``(logits float32 [batch_size, L], flat position) -> [batch_size]``.
           labels: int32 ``[batch_size]`` for a class-conditional model, else None.
+
+        Example:
+            >>> argmax = lambda logits, position: logits.argmax(-1)
+            >>> coding_graph(model, 4).run(argmax)      # the model's most likely images, greedily
         """
-        self._choose, self._error = choose, None
-        try:
-            return self._run(labels).numpy().astype(np.uint8)
-        except tf.errors.OpError:
-            if self._error is not None:
-                raise self._error from None
-            raise
-        finally:
-            self._choose = None
+        with self._lock:
+            self._choose, self._error = choose, None
+            try:
+                return self._run(labels).numpy().astype(np.uint8)
+            except tf.errors.OpError:
+                if self._error is not None:
+                    raise self._error from None
+                raise
+            finally:
+                self._choose = None
 
 
 def probabilities(logits):
     """float64 ``[B, L]`` proportional to the softmax of float32 ``logits`` ``[B, L]``.
 
     Both sides compute it from the same logits; constriction normalizes and quantizes it.
+
+    Example:
+        >>> probabilities(np.array([[0.0, np.log(3.0)]], np.float32))
+        array([[0.33333333, 1.        ]])
     """
     logits = np.asarray(logits, np.float64)
     if not np.isfinite(logits).all():
@@ -115,6 +133,9 @@ class Encoding:
       coder: a ``constriction.stream.queue.RangeEncoder`` (one for every batch of a file).
       images: uint8 ``[batch_size, H, W, C]``, the batch padded with blank images.
       count: the batch's images that are coded (the first ones; the rest is padding).
+
+    Example:
+        >>> coding_graph(model, 4).run(Encoding(encoder, padded_images, count=3))
     """
 
     def __init__(self, coder, images, count):
@@ -134,6 +155,9 @@ class Decoding:
     Args:
       coder: a ``constriction.stream.queue.RangeDecoder`` of the file's payload.
       batch_size, count: the batch's size and the images it codes, as `Encoding` had them.
+
+    Example:
+        >>> images = coding_graph(model, 4).run(Decoding(decoder, 4, count=3))[:3]
     """
 
     def __init__(self, coder, batch_size, count):

@@ -87,7 +87,11 @@ def _label_dtype(num_classes):
 
 
 def pack(header, payload):
-    """The bytes of a file with ``header`` and ``payload`` (bytes, the coder's words)."""
+    """The bytes of a file with ``header`` and ``payload`` (bytes, the coder's words).
+
+    Example:
+        >>> data = pack(header, encoder.get_compressed().astype("<u4").tobytes())
+    """
     name = header.model_name.encode("utf-8")
     if len(name) > 255:
         raise ValueError(f"a model name is at most 255 bytes in UTF-8; {header.model_name!r} "
@@ -112,6 +116,11 @@ def unpack(data):
       CodecError: no ``.pzc`` magic; another format version (checked first); a file
         truncated or longer than its header says; a CRC that does not match (a corrupted
         byte); a header that makes no sense.
+
+    Example:
+        >>> header, payload = unpack(data)
+        >>> unpack(data[:-1])
+        CodecError: truncated: the file has 139 bytes; its header says 140.
     """
     data = bytes(data)
     if data[:len(MAGIC)] != MAGIC:

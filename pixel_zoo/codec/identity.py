@@ -20,7 +20,12 @@ _KERAS_KEYS = ("name", "trainable", "dtype")
 
 
 def digest(model):
-    """The 32-byte sha256 of ``model``'s family, config and weights (see the module docstring)."""
+    """The 32-byte sha256 of ``model``'s family, config and weights (see the module docstring).
+
+    Example:
+        >>> digest(model) == digest(rebuilt_with_the_same_weights)
+        True
+    """
     config = {key: value for key, value in model.get_config().items() if key not in _KERAS_KEYS}
     described = [type(model).__name__, model.dtype_policy.name, config]
     hashed = hashlib.sha256(json.dumps(described, sort_keys=True, default=str).encode())
@@ -32,5 +37,10 @@ def digest(model):
 
 
 def describe(name, model_digest):
-    """A model as an error names it: ``'NAME' (digest 1a2b3c4d)``."""
+    """A model as an error names it.
+
+    Example:
+        >>> describe("mine", bytes.fromhex("1a2b3c4d" * 8))
+        "'mine' (digest 1a2b3c4d)"
+    """
     return f"{name!r} (digest {model_digest.hex()[:8]})"
