@@ -11,7 +11,7 @@ which `probabilities` turns into the same float64 table and constriction's leaky
 categorical into the same integer frequencies (every level keeps a nonzero one).
 
 The graph is not compiled with XLA, which cannot call Python: a step costs what the fast
-sampler's does without XLA, plus about a tenth of a millisecond for the callback.
+sampler's does without XLA, plus a few tenths of a millisecond for the callback.
 
 Example:
     >>> encoder = constriction.stream.queue.RangeEncoder()
