@@ -9,13 +9,14 @@ For each entry, on the first ``--num`` images of its validation split (all of th
 - the file's bits per image against the model's NLL (its full forward pass) and PNG,
   lossless WebP, bz2 and lzma of the same images (`pixel_zoo.codec.report`).
 
-Run (``--quick``: 4 images of binarized MNIST per family, a few minutes on 2 cores; a whole
-split takes hours; ``--results`` keeps the table for docs/codec.md):
+Run (``--quick``: 4 images of binarized MNIST per family, about 2 minutes on 2 cores; a whole
+split takes hours; ``--results`` keeps the table for docs/codec.md, which lists the commands
+of its tables):
 
     python bench/codec.py --quick
     python bench/codec.py --entries=pixelcnn_pp_binarized_mnist,row_lstm_binarized_mnist --num=200
     python bench/codec.py --entries=pixelcnn_pp_cifar10_jpeg,row_lstm_cifar10_jpeg --num=500 \\
-        --results=bench/results/codec_cifar10_jpeg.json
+        --batch_sizes=16,64 --results=bench/results/codec_cifar10_jpeg.json
 """
 
 import os
