@@ -35,6 +35,8 @@ setuptools.setup(
         "absl-py>=2.1,<3",
         "numpy>=1.26,<3",
         "pillow>=10,<14",
+        # pixel_zoo.codec's range coder.
+        "constriction>=0.4,<0.6",
     ],
     extras_require={
         "tfds": ["tensorflow-datasets>=4.9,<5", "importlib_resources>=6"],

@@ -20,8 +20,8 @@ from absl import flags
 from pixel_zoo.provenance import history
 
 RESULTS = flags.DEFINE_string(
-    "results", None, "Also write the table, its command and the machine's load to this JSON "
-    "file (bench/results/speed_NAME.json; python -m trainers.readme_tables puts it in docs/).")
+    "results", None, "Also write the results, the command and the machine's load to this JSON "
+    "file (bench/results/NAME.json; python -m trainers.readme_tables puts it in docs/).")
 
 
 class Table:
@@ -46,18 +46,27 @@ class Table:
 
     def save(self):
         """Writes the table to ``--results`` (nothing without the flag)."""
-        if not RESULTS.value:
-            return
-        load = self.load.summary()
-        result = {
-            "title": self.title,
-            "command": " ".join(["python", os.path.relpath(sys.argv[0]), *sys.argv[1:]]),
-            "machine": (f"{os.cpu_count()}-core CPU, mean load average {load['load_average']:.1f} "
-                        f"while the bench used {load['cores_used']:.1f} cores"
-                        + (": other jobs ran meanwhile" if load["shared"] else
-                           ", nothing else running")),
-            "table": "\n".join(self.lines),
-        }
-        os.makedirs(os.path.dirname(os.path.abspath(RESULTS.value)), exist_ok=True)
-        with open(RESULTS.value, "w") as file:
-            json.dump(result, file, indent=2)
+        save({"title": self.title, "command": command(), "machine": machine(self.load),
+              "table": "\n".join(self.lines)})
+
+
+def command():
+    """This bench's command line, as docs/ show it: ``python bench/NAME.py --flag=...``."""
+    return " ".join(["python", os.path.relpath(sys.argv[0]), *sys.argv[1:]])
+
+
+def machine(load):
+    """How busy the machine was while a `history.LoadMonitor` watched, in words."""
+    load = load.summary()
+    return (f"{os.cpu_count()}-core CPU, mean load average {load['load_average']:.1f} while the "
+            f"bench used {load['cores_used']:.1f} cores"
+            + (": other jobs ran meanwhile" if load["shared"] else ", nothing else running"))
+
+
+def save(result):
+    """Writes ``result`` (a dict) as JSON to ``--results``; nothing without the flag."""
+    if not RESULTS.value:
+        return
+    os.makedirs(os.path.dirname(os.path.abspath(RESULTS.value)), exist_ok=True)
+    with open(RESULTS.value, "w") as file:
+        json.dump(result, file, indent=2)

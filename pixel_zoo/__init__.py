@@ -11,7 +11,7 @@ from pixel_zoo import lazy
 
 # Submodules are imported on first use (``pz.models``), so ``import pixel_zoo`` stays fast.
 __getattr__, __dir__ = lazy.attach(__name__, submodules=(
-    "data", "fast_sampling", "heads", "images", "layers", "losses", "metrics", "models", "ood",
+    "codec", "data", "fast_sampling", "heads", "images", "layers", "losses", "metrics", "models", "ood",
     "sampling", "training", "validation", "zoo",
 ))
 

@@ -1,4 +1,5 @@
-"""The ``pixel-zoo`` command: list, describe, sample, complete, evaluate and export zoo models.
+"""The ``pixel-zoo`` command: list, describe, sample, complete, evaluate and export zoo models,
+and compress images with them.
 
 Complete the bottom half of a validation digit (``binarized_mnist.npz`` in the folder
 ``$PIXEL_ZOO_DATA`` or ``--data`` names; ``pixel-zoo --help`` lists an example of each command):
@@ -165,8 +166,62 @@ def _ood(args, zoo):
     print(ood_plot.plot(result, args.in_data, args.plot))
 
 
+def _images_to_compress(args, entry):
+    """The images, uint8 ``[N, H, W, C]``, that compress's IMAGES name, in their order."""
+    from pixel_zoo import images
+
+    parts = []
+    for spec in args.images:
+        if os.path.isfile(spec):
+            parts.append(_read_png(spec, entry.image_shape, entry.num_levels)[None])
+        else:  # DATASET:SPLIT or DATASET:SPLIT:INDEX
+            parts.append(images.dataset_images(spec, entry.image_shape, entry.num_levels,
+                                               args.data, args.download, args.num)[0])
+    return np.concatenate(parts)
+
+
+def _compress(args, zoo):
+    entry = zoo.get(args.name)
+    pictures = _images_to_compress(args, entry)
+    labels = _labels(entry, len(pictures), args.labels)
+    print(f"Compressing {len(pictures)} images with {args.name}.", flush=True)
+    _with_tensorflow(args)
+    from pixel_zoo import codec
+
+    model = zoo.load(args.name)
+    compressed = codec.compress(model, pictures, batch_size=args.batch_size, **labels)
+    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
+    with open(args.out, "wb") as file:
+        file.write(compressed)
+    print(f"{args.out}: {len(compressed):,} bytes, {8 * len(compressed) / len(pictures):.2f} "
+          f"bits/image ({len(pictures)} images)")
+    if args.report:
+        from pixel_zoo.codec import report
+
+        figures = report.compare(model, pictures, labels.get("labels"), compressed)
+        print("\n".join(report.lines(figures)))
+
+
+def _decompress(args, zoo):
+    header = cli_args.check_compressed(args.file, zoo)
+    print(f"Decompressing {header.count} images with {header.model_name}.", flush=True)
+    _with_tensorflow(args)
+    from pixel_zoo import codec, images
+
+    with open(args.file, "rb") as file:
+        try:
+            pictures = codec.decompress(file.read())
+        except codec.CodecError as error:
+            raise codec.CodecError(f"{args.file}: {error}") from None
+    for index, picture in enumerate(pictures):
+        images.save_grid(picture[None], os.path.join(args.out, f"{index:06d}.png"),
+                         header.num_levels, scale=1, gutter=0)
+    print(f"{args.out}: {len(pictures)} images, 000000.png to {len(pictures) - 1:06d}.png")
+
+
 _COMMANDS = {"list": _list, "info": _info, "sample": _sample, "complete": _complete,
-             "eval": _eval, "export": _export, "ood": _ood}
+             "eval": _eval, "export": _export, "ood": _ood, "compress": _compress,
+             "decompress": _decompress}
 
 
 def main(argv=None):

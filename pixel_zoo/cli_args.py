@@ -14,7 +14,7 @@ import argparse
 import math
 import os
 
-from pixel_zoo import console, data, images
+from pixel_zoo import codec, console, data, images
 from pixel_zoo.ood import inputs as ood_inputs
 
 # The exact commands of the module docstring of pixel_zoo.cli, and of its --help.
@@ -29,8 +29,10 @@ EXAMPLES = """Examples:
     pixel-zoo export pixelcnn_binarized_mnist --export_dir /tmp/serving
     pixel-zoo ood pixelcnn_fashion_mnist --in fashion_mnist:test --out mnist:test --plot ood.png
     pixel-zoo export pixelcnn_fashion_mnist --ood --export_dir /tmp/serving
+    pixel-zoo compress pixelcnn_binarized_mnist binarized_mnist:valid --num 200 --out digits.pzc --report
+    pixel-zoo decompress digits.pzc --out digits
 
-Data (complete's DATASET:SPLIT:INDEX, eval, ood) is read from the folder $PIXEL_ZOO_DATA or
+Data (complete's DATASET:SPLIT:INDEX, eval, ood, compress) is read from the folder $PIXEL_ZOO_DATA or
 --data names (binarized_mnist.npz, mnist/, fashion_mnist/, cifar10_jpeg/), else from
 tensorflow-datasets' prepared copies; --download lets tensorflow-datasets download it.
 """
@@ -45,12 +47,19 @@ class _Parser(argparse.ArgumentParser):
 
 def parse(argv=None):
     """The parsed command line ``argv`` (default ``sys.argv[1:]``); a parse error exits."""
-    return _parser().parse_args(argv)
+    parser = _parser()
+    args, extras = parser.parse_known_args(argv)
+    if args.command == "compress":  # Images may follow its options, as argparse has them not.
+        args.images += [extra for extra in extras if not extra.startswith("-")]
+        extras = [extra for extra in extras if extra.startswith("-")]
+    if extras:
+        parser.error(f"unrecognized arguments: {' '.join(extras)}")
+    return args
 
 
 def _parser():
     parser = _Parser(prog="pixel-zoo", description="List, describe, sample, complete, evaluate "
-                     "and export zoo models.", epilog=EXAMPLES,
+                     "and export zoo models, and compress images with them.", epilog=EXAMPLES,
                      formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
     listing = commands.add_parser("list", help="the zoo's models")
@@ -99,15 +108,33 @@ def _parser():
                                                "10000 by default)")
     detect.add_argument("--batch-size", type=int, default=256, dest="batch_size")
     detect.add_argument("--plot", default="ood.png", help="PNG of histograms and ROC curves")
-    for command in (complete, evaluate, detect):
+    compress = commands.add_parser("compress", help="images to a .pzc file of about their NLL "
+                                                    "in bits (lossless)")
+    compress.add_argument("--out", required=True, help=".pzc file to write")
+    compress.add_argument("--num", type=int, help="the first NUM images of each DATASET:SPLIT "
+                                                  "(default: all of them)")
+    compress.add_argument("--batch-size", type=int, default=64, dest="batch_size",
+                          help="images coded together (decompressing runs the same batches)")
+    compress.add_argument("--labels", default="", help="comma-separated classes of the images, "
+                                                       "cycled (conditional models)")
+    compress.add_argument("--report", action="store_true", help="print bits per image against "
+                          "the model's NLL and PNG, lossless WebP, bz2 and lzma")
+    decompress = commands.add_parser("decompress", help="a .pzc file back to PNG files")
+    decompress.add_argument("file", help="a .pzc file that pixel-zoo compress wrote")
+    decompress.add_argument("--out", required=True, help="folder for the images, 000000.png on")
+    for command in (complete, evaluate, detect, compress):
         command.add_argument("--data", default=os.environ.get("PIXEL_ZOO_DATA"),
                              help="local data folder (default $PIXEL_ZOO_DATA)")
         command.add_argument("--download", action="store_true",
                              help="let tensorflow-datasets download data it has not prepared "
                                   "(without it: local copies and prepared ones only)")
-    for command in (info, sample, complete, evaluate, export, detect):
+    for command in (info, sample, complete, evaluate, export, detect, compress):
         command.add_argument("name", help="a zoo model (pixel-zoo list)")
-    for command in (listing, info, sample, complete, evaluate, export, detect):
+    compress.add_argument("images", nargs="+", help="PNG files of the model's size (values 0 "
+                          "and 1 are read as binary by 2-level models), DATASET:SPLIT (e.g. "
+                          "binarized_mnist:valid) or DATASET:SPLIT:INDEX")
+    for command in (listing, info, sample, complete, evaluate, export, detect, compress,
+                    decompress):
         command.add_argument("--verbose", action="store_true",
                              help="show TensorFlow's logs and full tracebacks")
     return parser
@@ -131,10 +158,12 @@ def check(args, zoo):
     temperature = getattr(args, "temperature", 1.0)
     if not (math.isfinite(temperature) and temperature > 0):
         raise ValueError(f"--temperature must be > 0 and finite, got {temperature}.")
+    if args.command == "decompress":
+        check_compressed(args.file, zoo)
     if not hasattr(args, "name"):
         return
     entry = zoo.get(args.name)
-    if args.command in ("sample", "complete"):
+    if args.command in ("sample", "complete", "compress"):
         class_labels(entry, args.labels)
     if args.command == "complete":
         if args.known_rows is not None and args.known_rows > entry.image_shape[0]:
@@ -145,6 +174,11 @@ def check(args, zoo):
         if not os.path.isfile(args.image):
             name, split, _ = images.parse_dataset_image(args.image)
             data.check_split(name, split, args.data, args.download)
+    if args.command == "compress":
+        for spec in args.images:
+            if not os.path.isfile(spec):
+                name, split, _ = images.parse_dataset_spec(spec)
+                data.check_split(name, split, args.data, args.download)
     if args.command == "eval":
         data.check_split(args.dataset or entry.dataset, args.split, args.data, args.download)
     if (args.command == "ood" or getattr(args, "ood", False)) and not entry.background:
@@ -154,6 +188,31 @@ def check(args, zoo):
     if args.command == "ood":
         for spec in (args.in_data, *args.out_data):
             ood_inputs.check_spec(spec, args.data, args.num, args.download)
+
+
+def check_compressed(path, zoo):
+    """The `pixel_zoo.codec.Header` of the ``.pzc`` file ``path``, whose model must be a zoo entry.
+
+    Raises:
+      FileNotFoundError: no such file.
+      pixel_zoo.codec.CodecError: no file of the format, or a truncated or corrupted one.
+      ValueError: a model of one's own (the command decompresses with zoo entries only).
+
+    Example:
+        >>> check_compressed("digits.pzc", zoo).model_name
+        'pixelcnn_binarized_mnist'
+    """
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"{path}: no such file.")
+    with open(path, "rb") as file:
+        try:
+            header = codec.read_header(file.read())
+        except codec.CodecError as error:
+            raise codec.CodecError(f"{path}: {error}") from None
+    if header.model_name not in zoo.list_models():
+        raise ValueError(f"{path} was compressed with {header.model_name!r}, no zoo entry: "
+                         "decompress it in Python, pz.codec.decompress(data, model=that_model).")
+    return header
 
 
 def class_labels(entry, text):

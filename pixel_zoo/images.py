@@ -9,8 +9,9 @@ Example:
     >>> save_grid(samples, "/tmp/samples.png", num_levels=2)   # 4x4 grid, 458x458 pixels
     >>> save_grid(samples, "/tmp/small.png", num_levels=2, scale=1)   # 117x117
 
-Images to complete are read back from a PNG (`read_image`) or taken from a dataset
-(`dataset_image`, ``binarized_mnist:valid:7``).
+Images to complete or compress are read back from a PNG (`read_image`: levels written by
+`save_grid` with ``scale=1, gutter=0`` come back exactly) or taken from a dataset
+(`dataset_image`, ``binarized_mnist:valid:7``; `dataset_images`, ``binarized_mnist:valid``).
 """
 
 import math
@@ -59,7 +60,9 @@ def make_grid(images, num_levels, columns=None, scale=None, gutter=None):
     gutter = max(1, scale // 2) if gutter is None else int(gutter)
     if scale < 1 or gutter < 0:
         raise ValueError(f"scale must be >= 1 and gutter >= 0; got {scale} and {gutter}")
-    levels = (images.astype(np.int32) * 255 // (num_levels - 1)).astype(np.uint8)
+    # Rounded, so that `to_levels` reads every level back.
+    steps = 2 * (num_levels - 1)
+    levels = ((images.astype(np.int32) * 510 + steps // 2) // steps).astype(np.uint8)
     zoomed = levels.repeat(scale, axis=1).repeat(scale, axis=2)  # (N, S*H, S*W, C)
     count, height, width, channels = zoomed.shape
     columns = columns or math.ceil(math.sqrt(count))
@@ -75,9 +78,13 @@ def make_grid(images, num_levels, columns=None, scale=None, gutter=None):
     return grid
 
 
-def save_grid(images, path, num_levels, columns=None, scale=None):
-    """Writes `make_grid` of ``images`` to a PNG file (folders created); returns ``path``."""
-    grid = make_grid(images, num_levels, columns, scale)
+def save_grid(images, path, num_levels, columns=None, scale=None, gutter=None):
+    """Writes `make_grid` of ``images`` to a PNG file (folders created); returns ``path``.
+
+    Example (one image as it is, which `read_image` reads back exactly):
+        >>> save_grid(image[None], "/tmp/digit.png", num_levels=2, scale=1, gutter=0)
+    """
+    grid = make_grid(images, num_levels, columns, scale, gutter)
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     Image.fromarray(grid[..., 0] if grid.shape[-1] == 1 else grid).save(path, format="PNG")
     return path
@@ -147,23 +154,61 @@ def dataset_image(spec, image_shape, num_levels, data_dir=None, download=True):
         >>> dataset_image("binarized_mnist:valid:7", (28, 28, 1), 2, data_dir).shape
         (28, 28, 1)
     """
-    name, split, index = parse_dataset_image(spec)
+    parse_dataset_image(spec)
+    return dataset_images(spec, image_shape, num_levels, data_dir, download)[0][0]
+
+
+def dataset_images(spec, image_shape, num_levels, data_dir=None, download=True, num=None):
+    """``(images, labels)`` of ``DATASET:SPLIT`` (its first ``num``) or ``DATASET:SPLIT:INDEX``.
+
+    Arguments as in `dataset_image`. The images are uint8 ``[N, *image_shape]`` requantized
+    to ``num_levels``; the labels int32 ``[N]``, or None for a dataset without them.
+
+    Example:
+        >>> digits, _ = dataset_images("binarized_mnist:valid", (28, 28, 1), 2, num=200)
+    """
+    name, split, index = parse_dataset_spec(spec)
     split_data = data.load_split(name, split, data_dir, download)
     count = len(split_data.images)
-    if index >= count:
+    if index is not None and index >= count:
         raise ValueError(f"{spec}: {name} {split} has {count} images (0 to {count - 1}).")
-    image = split_data.images[index]
-    if image.shape != tuple(image_shape):
-        raise ValueError(f"{spec} is {'x'.join(map(str, image.shape))}; the model takes "
-                         f"{'x'.join(map(str, image_shape))}.")
+    chosen = slice(index, index + 1) if index is not None else slice(num)
+    images = split_data.images[chosen]
+    if images.shape[1:] != tuple(image_shape):
+        raise ValueError(f"{spec} images are {'x'.join(map(str, images.shape[1:]))}; the model "
+                         f"takes {'x'.join(map(str, image_shape))}.")
     scale = (num_levels - 1) / (split_data.num_levels - 1)
-    return np.round(image.astype(np.float32) * scale).astype(np.uint8)
+    labels = None if split_data.labels is None else split_data.labels[chosen]
+    return np.round(images.astype(np.float32) * scale).astype(np.uint8), labels
 
 
 def parse_dataset_image(spec):
     """``DATASET:SPLIT:INDEX`` -> ``(dataset, split, index)``; a ValueError if malformed."""
-    name, split, index = (spec.rsplit(":", 2) + ["", ""])[:3]
-    if not (name and split and index.isdigit()):
+    try:
+        name, split, index = parse_dataset_spec(spec)
+    except ValueError:
+        index = None
+    if index is None:
         raise ValueError(f"{spec!r} is no image file, nor DATASET:SPLIT:INDEX (e.g. "
                          "binarized_mnist:valid:7).")
-    return name, split, int(index)
+    return name, split, index
+
+
+def parse_dataset_spec(spec):
+    """``DATASET:SPLIT:INDEX`` -> ``(dataset, split, index)``, ``DATASET:SPLIT`` -> ``(dataset,
+    split, None)``; a ValueError if malformed.
+
+    Example:
+        >>> parse_dataset_spec("npz:/data/tiny.npz:valid")
+        ('npz:/data/tiny.npz', 'valid', None)
+    """
+    head, _, last = spec.rpartition(":")
+    if last.isdigit():
+        name, _, split = head.rpartition(":")
+        index = int(last)
+    else:
+        name, split, index = head, last, None
+    if not (name and split):
+        raise ValueError(f"{spec!r} is no image file, nor DATASET:SPLIT or DATASET:SPLIT:INDEX "
+                         "(e.g. binarized_mnist:valid).")
+    return name, split, index

@@ -1,4 +1,4 @@
-"""Helpers shared by the model tests: tiny models, every image, position influence, a tiny zoo."""
+"""Helpers shared by the tests: tiny models, every image, position influence, a tiny zoo."""
 
 import dataclasses
 import itertools
@@ -11,19 +11,38 @@ import pixel_zoo as pz
 MODEL_NAMES = ("pixelcnn", "row_lstm", "diagonal_bilstm", "gated_pixelcnn", "pixelcnn_pp")
 
 
+def tiny_hyperparameters(name, **hyperparameters):
+    """The sizes of a `tiny_model` of family ``name``, with ``hyperparameters`` on top."""
+    if name == "pixelcnn_pp":
+        # One block per stream and resolution, and two resolutions (down and up
+        # paths): its XLA-compiled samplers take seconds, not minutes.
+        hyperparameters = {"num_layers": 1, "num_hierarchies": 2, **hyperparameters}
+    return {"num_layers": 2, "hidden_units": 6, **hyperparameters}
+
+
 def tiny_model(name, image_shape, num_levels, seed=0, **hyperparameters):
     """A model small enough to run hundreds of forward passes in a second.
 
     Seeded: a tiny random network can have dead ReLUs that cut a path.
     """
     keras.utils.set_random_seed(seed)
-    if name == "pixelcnn_pp":
-        # One block per stream and resolution, and two resolutions (down and up
-        # paths): its XLA-compiled samplers take seconds, not minutes.
-        hyperparameters = {"num_layers": 1, "num_hierarchies": 2, **hyperparameters}
-    hyperparameters = {"num_layers": 2, "hidden_units": 6, **hyperparameters}
     return pz.models.build(name, image_shape=image_shape, num_levels=num_levels,
-                           **hyperparameters)
+                           **tiny_hyperparameters(name, **hyperparameters))
+
+
+def register_tiny(folder, name, family="pixelcnn", image_shape=(6, 6, 1), num_levels=2, seed=0,
+                  **fields):
+    """Registers a `tiny_model` as zoo entry ``name`` (other `ZooEntry` ``fields`` given), its
+    weights saved in ``folder``; returns the entry. Registered again with another ``seed``, the
+    entry has other weights (a new version)."""
+    path = folder / f"{name}_{seed}.weights.h5"
+    tiny_model(family, image_shape, num_levels, seed=seed).save_weights(path)
+    entry = pz.zoo.ZooEntry(
+        name=name, model=family, image_shape=image_shape, num_levels=num_levels,
+        hyperparameters=tiny_hyperparameters(family), weights=str(path),
+        sha256=pz.zoo.sha256_of(path), **fields)
+    pz.zoo.register(entry)
+    return entry
 
 
 def all_images(image_shape, num_levels):

@@ -238,6 +238,17 @@ MISTAKES = [
      "unknown noise 'normal'"),
     (["ood", "pixelcnn_fashion_mnist", "--in", "fashion_mnist:test", "--out", "mnist:test",
       "--num", "0"], "--num must be a positive integer"),
+    (["compress", "pixelcnn_binarized_mnst", "binarized_mnist:valid", "--out", OUT],
+     "No zoo model 'pixelcnn_binarized_mnst'"),
+    (["compress", MODEL, "digit.png", "--out", OUT],
+     "'digit.png' is no image file, nor DATASET:SPLIT or DATASET:SPLIT:INDEX"),
+    (["compress", MODEL, "binarized_mnist:tset", "--out", OUT],
+     "binarized_mnist: unknown split 'tset'"),
+    (["compress", MODEL, "binarized_mnist:valid", "--batch-size", "0", "--out", OUT],
+     "--batch-size must be a positive integer"),
+    (["compress", MODEL, "binarized_mnist:valid", "--out", OUT, "--levels", "3"],
+     "unrecognized arguments: --levels"),
+    (["decompress", "digits.pzc", "--out", OUT], "digits.pzc: no such file."),
 ]
 
 RUN_MISTAKES = """

@@ -14,8 +14,9 @@ writes, the curve tables from ``bench/curves.py``'s ``bench/results/curves_NAME.
 the speed tables from ``bench/results/speed_NAME.json`` (``bench/sampling.py`` and
 ``bench/training.py`` with ``--results``, `bench/report.py`), and the OOD detectors' AUROC
 tables from their cards (``trainers/publish_detector.py``) with the background choice from
-``bench/results/ood_NAME.json`` (``bench/ood_perturb_rate.py --results``), and beside each
-long command of `trainers.timed_commands` its duration from ``bench/results/durations.json``
+``bench/results/ood_NAME.json`` (``bench/ood_perturb_rate.py --results``), the codec tables
+from ``bench/codec.py``'s ``bench/results/codec_NAME.json``, and beside each long command of
+`trainers.timed_commands` its duration from ``bench/results/durations.json``
 (``bench/durations.py``; without it, a line says it is not measured yet). Each table is on
 exactly one page; its links and images are written relative to that page (markers may be
 indented, e.g. inside a list item: the table is indented as they are).
@@ -39,6 +40,7 @@ from absl import flags
 from pixel_zoo import console
 from pixel_zoo.zoo.entry import CARDS_DIR, ZooEntry
 from trainers import timed_commands
+from trainers.bench_tables import bench_tables, codec_tables, curve_tables, race_tables
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 RESULTS_DIR = ROOT / "bench" / "results"
@@ -89,61 +91,6 @@ def _pick_cell(entry):
     return (f"`{entry.name}` ({FAMILIES.get(entry.model, entry.model)}, "
             f"{metrics.get('valid_nats', float('nan')):.2f} nats, "
             f"{metrics.get('parameters', 0):,} params)")
-
-
-def race_tables(results):
-    """One Markdown table per ``bench/peer_race.py`` result, with its command and machine."""
-    parts = []
-    for result in results:
-        parts.append(f"**{result['dataset']}, {result['minutes']:g} minutes each** "
-                     f"({result['machine']}):\n\n```bash\n{result['command']}\n```\n")
-        parts.append("| model | params | steps | images seen | valid nats/image | "
-                     "valid bits/dim |\n|---|---|---|---|---|---|")
-        parts.extend(f"| {row['model']} | {row['parameters']:,} | {row['steps']:,} | "
-                     f"{row['images_seen']:,} | {row['nats']:.2f} | {row['bits_per_dim']:.4f} |"
-                     for row in result["rows"])
-        parts.append("\nThe peer's curve (first 640 validation images): " + ", ".join(
-            f"{point['minutes']:.0f} min {point['nats']:.2f} nats" for point in result["curve"])
-            + ".\n")
-    return "\n".join(parts) or "No race is recorded in `bench/results` yet."
-
-
-def curve_table(result):
-    """The Markdown table of a ``bench/curves.py`` result: nats at each training minute."""
-    marks = [f"{mark:g}" for mark in result["minutes"]]
-    lines = ["| run | " + " | ".join(f"{mark} min" for mark in marks) + " | others' cores |",
-             "|---|" + "---|" * (len(marks) + 1)]
-    for row in result["rows"]:
-        cells = [_curve_cell(row, float(mark)) for mark in marks]
-        others = row.get("other_cores")
-        lines.append(f"| {row['model']} | " + " | ".join(cells)
-                     + f" | {'—' if others is None else f'{others:.2f}'} |")
-    return "\n".join(lines)
-
-
-def _curve_cell(row, mark):
-    """A run's nats at a mark, with the validation's training minutes where they are more
-    than half a minute off it."""
-    nats = row["nats_at"].get(str(mark))
-    minutes = row.get("minutes_at", {}).get(str(mark))
-    if nats is None:
-        return "—"
-    return f"{nats:.2f}" + (f" ({minutes:.1f} min)"
-                            if minutes is not None and abs(minutes - mark) > 0.5 else "")
-
-
-def curve_tables(results):
-    """Each ``bench/curves.py`` result: its table, command and plot."""
-    parts = [f"**{result['name']}**: validation nats/image against training minutes\n\n"
-             f"```bash\n{result['command']}\n```\n\n{curve_table(result)}\n\n"
-             f"![]({result['plot']})\n" for result in results]
-    return "\n".join(parts) or "No curve is recorded in `bench/results` yet."
-
-
-def bench_tables(results):
-    """Each bench table (``bench/report.py``), under its title, command and machine."""
-    return "\n".join(f"**{result['title']}** ({result['machine']}):\n\n```bash\n"
-                     f"{result['command']}\n```\n\n{result['table']}\n" for result in results)
 
 
 OOD_COLUMNS = {"likelihood_ratio": "likelihood ratio", "nll": "raw likelihood (NLL)",
@@ -263,12 +210,13 @@ def tables():
     curves = [json.loads(path.read_text()) for path in sorted(RESULTS_DIR.glob("curves_*.json"))]
     speeds = [json.loads(path.read_text()) for path in sorted(RESULTS_DIR.glob("speed_*.json"))]
     choices = [json.loads(path.read_text()) for path in sorted(RESULTS_DIR.glob("ood_*.json"))]
+    codecs = [json.loads(path.read_text()) for path in sorted(RESULTS_DIR.glob("codec_*.json"))]
     durations = timed_commands.read_results()
     return {"zoo-table": zoo_table(entries), "pick-table": pick_table(entries),
             "race-tables": race_tables(races),
             "curve-tables": curve_tables(curves), "speed-tables": bench_tables(speeds)
             or "No speed bench is recorded in `bench/results` yet.",
-            "ood-tables": ood_tables(entries, choices),
+            "ood-tables": ood_tables(entries, choices), "codec-tables": codec_tables(codecs),
             **{f"duration-{name}": timed_commands.duration_note(name, durations)
                for name in timed_commands.COMMANDS}}
 

@@ -21,7 +21,7 @@ its cached network, beside the model, in ``cached_network``: `CachedStackedModel
 
 | module | what |
 |---|---|
-| `loop` | the generation loop and its draws (those of `pixel_zoo.sampling`) |
+| `loop` | the generation loop, which takes each unknown position's values from a function |
 | `network` | the interface of a model's cached network, which the loop drives |
 
 Example:
@@ -33,7 +33,12 @@ Example:
     TensorShape([4, 8, 8, 1])
 """
 
+import functools
+
+import tensorflow as tf
+
 from pixel_zoo.fast_sampling import loop
+from pixel_zoo.sampling import draw
 
 
 def _network_class(model):
@@ -65,5 +70,19 @@ def fill(model, images, known, seed, temperature=1.0, labels=None):
     Arguments as in `pixel_zoo.sampling.autoregressive_fill`, and ``labels``
     as in `cached_network`; call it inside a `tf.function`.
     """
-    network = cached_network(model, labels)
-    return loop.generate(network, images, known, seed, temperature)
+    choose = functools.partial(draw, seed=seed, temperature=tf.cast(temperature, tf.float32))
+    return fill_with(model, images, known, choose, labels)
+
+
+def fill_with(model, images, known, choose, labels=None):
+    """`fill` with each unknown position's values from ``choose`` instead of seeded draws.
+
+    ``choose(logits [B, L], flat position) -> int32 [B]`` (`loop.generate`); the
+    codec (`pixel_zoo.codec`) passes one that returns the data's symbols.
+
+    Example:
+        >>> argmax = lambda logits, position: tf.argmax(logits, -1, output_type=tf.int32)
+        >>> fast_sampling.fill_with(model, blank, tf.zeros_like(blank), argmax).shape
+        TensorShape([4, 8, 8, 1])
+    """
+    return loop.generate(cached_network(model, labels), images, known, choose)

@@ -5,32 +5,40 @@ computes one position's logits at a time from caches of earlier positions:
 `start_row` once per row (given the complete row above), `step` once per
 channel of each pixel (given the current row so far).
 
-Each position is drawn exactly as `pixel_zoo.sampling` draws it, from
-``stateless_fold_in(seed, position)``, so both samplers give the same images
-for a seed wherever the two networks' logits agree to within float
-round-off. Known positions are not drawn: their values are fed through the
-network to fill the caches (a completion costs as much as a sample).
+Each unknown position's values come from ``choose(logits, position)``: the
+sampler's draws (`pixel_zoo.sampling.draw`, from ``stateless_fold_in(seed,
+position)``, so both samplers give the same images for a seed wherever the two
+networks' logits agree to within float round-off), or the codec's symbols
+(`pixel_zoo.codec`). Known positions are not chosen: their values are fed
+through the network to fill the caches (a completion costs as much as a
+sample). Each row starts from its values in ``images`` and gets its chosen
+values one position at a time.
 
 Example:
     >>> network = fast_sampling.cached_network(model)   # an (8, 8, 1) model
     >>> blank = tf.zeros((4, 8, 8, 1), tf.int32)
-    >>> generate(network, blank, sampling.known_before(blank, 0), seed=(1, 2)).shape
+    >>> choose = functools.partial(sampling.draw, seed=(1, 2), temperature=1.0)
+    >>> generate(network, blank, sampling.known_before(blank, 0), choose).shape
     TensorShape([4, 8, 8, 1])
 """
 
 import tensorflow as tf
 
-from pixel_zoo.sampling import draw
 
+def generate(network, images, known, choose):
+    """Fills the positions of ``images`` that ``known`` does not mark, with ``network``'s caches.
 
-def generate(network, images, known, seed, temperature=1.0):
-    """Samples the positions of ``images`` that ``known`` does not mark, with ``network``'s caches.
+    Args:
+      network: a `CachedNetwork` of the model.
+      images, known: int32 ``[B, H, W, C]``, as `pixel_zoo.sampling.autoregressive_fill`
+        takes them.
+      choose: ``(logits [B, L], flat position) -> int32 [B]``, the values at an
+        unknown position.
 
-    ``network`` is a `CachedNetwork` of the model; the other arguments and the
-    result are those of `pixel_zoo.sampling.autoregressive_fill`.
+    Returns:
+      int32 ``[B, H, W, C]``.
     """
     _, height, width, channels = images.shape
-    temperature = tf.cast(temperature, tf.float32)
     given_rows = tf.transpose(images, (1, 2, 0, 3))  # (H, W, B, C)
     known_rows = tf.transpose(known, (1, 2, 0, 3))
     # Where each (column, channel) of a row is, for writing one value into a row.
@@ -46,7 +54,7 @@ def generate(network, images, known, seed, temperature=1.0):
             value = tf.where(
                 known_rows[row, column, :, channel] > 0,
                 pixels[column, :, channel],
-                draw(logits, position, seed, temperature),
+                choose(logits, position),
             )  # (B,)
             place = places[index]  # (W, 1, C)
             pixels = pixels * (1 - place) + value[None, :, None] * place

@@ -153,3 +153,17 @@ def test_indented_markers_keep_their_tables_indented():
     text = "1. item\n   <!-- t: x -->\n   old\n   <!-- /t -->\n2. next\n"
     assert readme_tables.rewrite(text, "t", "new\nlines") == (
         "1. item\n   <!-- t: x -->\n   new\n   lines\n   <!-- /t -->\n2. next\n")
+
+
+def test_a_codec_result_becomes_a_table_of_bits_per_image_and_dimension():
+    row = {"entry": "pixelcnn_binarized_mnist", "images": 10000, "image_shape": [28, 28, 1],
+           "nll": 119.56, "file": 120.71, "payload": 120.6, "codecs": {"bz2": 290.0, "lzma": 280.0},
+           "batch_size": 64, "encode_images_per_sec": 12.25, "decode_images_per_sec": 11.0,
+           "round_trip": "exact"}
+    result = {"title": "Lossless compression", "command": "python bench/codec.py --num=0",
+              "machine": "2-core CPU", "rows": [row]}
+    table = readme_tables.codec_tables([result])
+    assert table.startswith("**Lossless compression** (2-core CPU)")
+    assert "| entry | images | model NLL | .pzc file | payload / NLL | bz2 | lzma | batch |" in table
+    assert ("| `pixelcnn_binarized_mnist` | 10,000 | 119.6 (0.1525) | 120.7 (0.1540) | 1.0087 | "
+            "290.0 (0.3699) | 280.0 (0.3571) | 64 | 12.2 | 11.0 | exact |") in table

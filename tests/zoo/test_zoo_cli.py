@@ -7,7 +7,7 @@ import time
 import numpy as np
 import pytest
 from PIL import Image
-from test_case import tiny_model
+from test_case import register_tiny
 
 import pixel_zoo as pz
 from pixel_zoo import cli, progress
@@ -15,16 +15,8 @@ from pixel_zoo import cli, progress
 
 @pytest.fixture(scope="module")
 def name(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("zoo")
-    model = tiny_model("pixelcnn", (6, 6, 1), num_levels=2)
-    model.save_weights(folder / "tiny.weights.h5")
-    pz.zoo.register(pz.zoo.ZooEntry(
-        name="cli_tiny", model="pixelcnn", image_shape=(6, 6, 1), num_levels=2,
-        hyperparameters={"num_layers": 2, "hidden_units": 6},
-        weights=str(folder / "tiny.weights.h5"),
-        sha256=pz.zoo.sha256_of(folder / "tiny.weights.h5"), dataset="npz:unused",
-        metrics={"valid_nats": 1.0},
-    ))
+    register_tiny(tmp_path_factory.mktemp("zoo"), "cli_tiny", dataset="npz:unused",
+                  metrics={"valid_nats": 1.0})
     pz.zoo.register(dataclasses.replace(pz.zoo.get("cli_tiny"), name="cli_tiny_detector",
                                         background="cli_tiny"))
     return "cli_tiny"
