@@ -35,7 +35,7 @@ _MODEL_DIR = flags.DEFINE_string("model_dir", None,
                                  "A training run instead of a zoo entry (nothing is written).")
 _NUM_PER_CLASS = flags.DEFINE_integer("num_per_class", 100, "Samples drawn for each class.")
 _BATCH_SIZE = flags.DEFINE_integer("batch_size", 100, "Samples drawn at once.")
-_SEED = flags.DEFINE_integer("seed", 1, "Sampling seed (batch i uses (seed, i)).")
+_SEED = flags.DEFINE_integer("sample_seed", 1, "Sampling seed (batch i uses (sample_seed, i)).")
 flags.register_multi_flags_validator(
     ["name", "model_dir"], lambda values: bool(values["name"]) != bool(values["model_dir"]),
     message="give exactly one of --name and --model_dir.")
@@ -87,7 +87,7 @@ def main(argv):
     load_monitor.sample()
     result = {
         **summary(wanted, found),
-        "seed": _SEED.value,
+        "sample_seed": _SEED.value,
         "classifier_test_accuracy": classifier_result["test_accuracy"],
         "minutes": round((time.monotonic() - start) / 60, 2),
         "machine": {"cpu_cores": os.cpu_count(), **load_monitor.summary()},
