@@ -1,6 +1,8 @@
 """Every zoo card's figures: a history behind them, and a figure CI scores again."""
 
+import json
 import os
+import pathlib
 
 import numpy as np
 import pytest
@@ -33,3 +35,19 @@ def test_every_entry_scores_its_card_figure_on_the_first_validation_images(name)
     assert len(valid.images) == entry.metrics["valid_images"]
     nats = evaluation.per_image_nll(pz.zoo.load(name), valid.subset(slice(subset["num_images"])))
     assert abs(np.mean(nats) - subset["nats"]) < 0.01, (np.mean(nats), subset)
+
+
+CONDITIONAL = [name for name in PACKAGED if pz.zoo.get(name).hyperparameters.get("num_classes")]
+BENCH_RESULTS = pathlib.Path(__file__).resolve().parents[2] / "bench" / "results"
+
+
+@pytest.mark.parametrize("name", CONDITIONAL)
+def test_every_class_conditional_card_shows_its_samples_judged_with_its_current_weights(name):
+    # bench/class_samples.py writes the figure into the card and a results file: a card
+    # published again without measuring again keeps the old weights' sha256 and fails here.
+    entry = pz.zoo.get(name)
+    figure = entry.metrics.get("class_samples")
+    assert figure, f"{name}: run python bench/class_samples.py --name={name}"
+    assert figure["weights_sha256"] == entry.sha256, f"{name}: class_samples is stale"
+    result = json.loads((BENCH_RESULTS / f"class_samples_{name}.json").read_text())
+    assert {key: result[key] for key in figure} == figure
