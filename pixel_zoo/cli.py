@@ -167,23 +167,34 @@ def _ood(args, zoo):
 
 
 def _images_to_compress(args, entry):
-    """The images, uint8 ``[N, H, W, C]``, that compress's IMAGES name, in their order."""
+    """The images, uint8 ``[N, H, W, C]``, that compress's IMAGES name, in their order, and
+    their classes for a class-conditional entry (``{"labels": ...}``, else ``{}``): those of
+    ``--labels``, cycled, else the datasets' own; a PNG file has none, so it needs ``--labels``."""
     from pixel_zoo import images
 
-    parts = []
+    parts, classes = [], []
     for spec in args.images:
         if os.path.isfile(spec):
             parts.append(_read_png(spec, entry.image_shape, entry.num_levels)[None])
+            classes.append(None)
         else:  # DATASET:SPLIT or DATASET:SPLIT:INDEX
-            parts.append(images.dataset_images(spec, entry.image_shape, entry.num_levels,
-                                               args.data, args.download, args.num)[0])
-    return np.concatenate(parts)
+            part, labels = images.dataset_images(spec, entry.image_shape, entry.num_levels,
+                                                 args.data, args.download, args.num)
+            parts.append(part)
+            classes.append(labels)
+    pictures = np.concatenate(parts)
+    if not entry.hyperparameters.get("num_classes") or args.labels:
+        return pictures, _labels(entry, len(pictures), args.labels)
+    unlabelled = [spec for spec, labels in zip(args.images, classes) if labels is None]
+    if unlabelled:
+        raise ValueError(f"{entry.name} is class-conditional and {unlabelled[0]} has no class: "
+                         "give the images' classes with --labels.")
+    return pictures, {"labels": np.concatenate(classes).astype(np.int32)}
 
 
 def _compress(args, zoo):
     entry = zoo.get(args.name)
-    pictures = _images_to_compress(args, entry)
-    labels = _labels(entry, len(pictures), args.labels)
+    pictures, labels = _images_to_compress(args, entry)
     print(f"Compressing {len(pictures)} images with {args.name}.", flush=True)
     _with_tensorflow(args)
     from pixel_zoo import codec

@@ -116,7 +116,7 @@ def _parser():
     compress.add_argument("--batch-size", type=int, default=64, dest="batch_size",
                           help="images coded together (decompressing runs the same batches)")
     compress.add_argument("--labels", default="", help="comma-separated classes of the images, "
-                                                       "cycled (conditional models)")
+                          "cycled (conditional models; default: a dataset's own labels)")
     compress.add_argument("--report", action="store_true", help="print bits per image against "
                           "the model's NLL and PNG, lossless WebP, bz2 and lzma")
     decompress = commands.add_parser("decompress", help="a .pzc file back to PNG files")

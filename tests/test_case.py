@@ -31,15 +31,17 @@ def tiny_model(name, image_shape, num_levels, seed=0, **hyperparameters):
 
 
 def register_tiny(folder, name, family="pixelcnn", image_shape=(6, 6, 1), num_levels=2, seed=0,
-                  **fields):
-    """Registers a `tiny_model` as zoo entry ``name`` (other `ZooEntry` ``fields`` given), its
-    weights saved in ``folder``; returns the entry. Registered again with another ``seed``, the
-    entry has other weights (a new version)."""
+                  hyperparameters=None, **fields):
+    """Registers a `tiny_model` as zoo entry ``name`` (with ``hyperparameters`` on the tiny
+    ones, e.g. ``{"num_classes": 3}``, and other `ZooEntry` ``fields`` given), its weights saved
+    in ``folder``; returns the entry. Registered again with another ``seed``, the entry has
+    other weights (a new version)."""
+    hyperparameters = hyperparameters or {}
     path = folder / f"{name}_{seed}.weights.h5"
-    tiny_model(family, image_shape, num_levels, seed=seed).save_weights(path)
+    tiny_model(family, image_shape, num_levels, seed=seed, **hyperparameters).save_weights(path)
     entry = pz.zoo.ZooEntry(
         name=name, model=family, image_shape=image_shape, num_levels=num_levels,
-        hyperparameters=tiny_hyperparameters(family), weights=str(path),
+        hyperparameters=tiny_hyperparameters(family, **hyperparameters), weights=str(path),
         sha256=pz.zoo.sha256_of(path), **fields)
     pz.zoo.register(entry)
     return entry

@@ -47,6 +47,28 @@ def test_compress_then_decompress_gives_the_images_back(name, inputs, tmp_path, 
         np.testing.assert_array_equal(read, image)
 
 
+def test_a_class_conditional_entry_codes_a_split_with_its_labels_and_a_png_with_given_ones(
+        inputs, tmp_path, capsys):
+    register_tiny(tmp_path, "codec_cli_conditional", family="gated_pixelcnn",
+                  hyperparameters={"num_classes": 3})
+    rng = np.random.default_rng(1)
+    np.savez(tmp_path / "labelled.npz", valid=rng.integers(0, 2, (4, 6, 6)).astype(np.uint8),
+             valid_labels=np.array([2, 0, 1, 2], np.int32))
+    out = tmp_path / "labelled.pzc"
+    cli.main(["compress", "codec_cli_conditional", f"npz:{tmp_path / 'labelled.npz'}:valid",
+              "--out", str(out)])
+    assert pz.codec.read_header(out.read_bytes()).labels.tolist() == [2, 0, 1, 2]
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["compress", "codec_cli_conditional", inputs[0][0], "--out", str(out)])
+    assert exit_info.value.code == 2
+    assert capsys.readouterr().err == (
+        f"pixel-zoo: error: codec_cli_conditional is class-conditional and {inputs[0][0]} has "
+        "no class: give the images' classes with --labels.\n")
+    cli.main(["compress", "codec_cli_conditional", inputs[0][0], "--labels", "1", "--out",
+              str(out)])
+    assert pz.codec.read_header(out.read_bytes()).labels.tolist() == [1]
+
+
 def test_a_corrupted_file_is_one_line_naming_it(name, inputs, tmp_path, capsys):
     out = tmp_path / "one.pzc"
     cli.main(["compress", name, inputs[0][1], "--out", str(out)])
