@@ -93,6 +93,20 @@ def _pick_cell(entry):
             f"{metrics.get('parameters', 0):,} params)")
 
 
+def class_samples_table(entries):
+    """Per class-conditional entry, how often its samples are digits of the class they were
+    drawn for (the card's ``class_samples``, from ``bench/class_samples.py``)."""
+    rows = [("| entry | valid nats | samples | classified as their class | classifier on MNIST "
+             "test |"), "|---|---|---|---|---|"]
+    for entry in entries:
+        figure = entry.metrics.get("class_samples")
+        if figure:
+            rows.append(f"| `{entry.name}` | {entry.metrics['valid_nats']:.2f} | "
+                        f"{figure['num_samples']:,} | {figure['accuracy']:.1%} | "
+                        f"{figure['classifier_test_accuracy']:.2%} |")
+    return "\n".join(rows) if len(rows) > 2 else "No class-conditional entry is judged yet."
+
+
 OOD_COLUMNS = {"likelihood_ratio": "likelihood ratio", "nll": "raw likelihood (NLL)",
                "percentile": "percentile (max of both)"}
 
@@ -213,6 +227,7 @@ def tables():
     codecs = [json.loads(path.read_text()) for path in sorted(RESULTS_DIR.glob("codec_*.json"))]
     durations = timed_commands.read_results()
     return {"zoo-table": zoo_table(entries), "pick-table": pick_table(entries),
+            "class-samples-table": class_samples_table(entries),
             "race-tables": race_tables(races),
             "curve-tables": curve_tables(curves), "speed-tables": bench_tables(speeds)
             or "No speed bench is recorded in `bench/results` yet.",

@@ -58,6 +58,21 @@ def test_the_pick_table_names_each_datasets_best_and_smallest_model_but_no_backg
     assert "`bg`" not in table
 
 
+def test_the_class_samples_table_shows_each_judged_entry_and_nothing_else():
+    def entry(name, class_samples=None):
+        metrics = {"valid_nats": 600.0}
+        if class_samples:
+            metrics["class_samples"] = class_samples
+        return readme_tables.ZooEntry(name=name, model="pixelcnn_pp", image_shape=(28, 28, 1),
+                                      num_levels=256, weights="", sha256="", metrics=metrics)
+    judged = {"accuracy": 0.963, "num_samples": 1000, "classifier_test_accuracy": 0.9891,
+              "weights_sha256": ""}
+    table = readme_tables.class_samples_table([entry("plain"), entry("judged", judged)])
+    assert table.splitlines()[2:] == ["| `judged` | 600.00 | 1,000 | 96.3% | 98.91% |"]
+    assert readme_tables.class_samples_table([entry("plain")]) == (
+        "No class-conditional entry is judged yet.")
+
+
 def test_every_zoo_entry_has_a_row_with_its_card_figures():
     text = readme_tables.tables()["zoo-table"]
     entries = [readme_tables.ZooEntry.from_json(path)
