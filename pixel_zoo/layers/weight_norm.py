@@ -49,6 +49,24 @@ class WeightNormalized:
         norm = ops.sqrt(ops.sum(ops.square(kernel), axis=axes, keepdims=True) + EPSILON)
         return kernel * ops.reshape(ops.cast(self.scale, kernel.dtype), shape) / norm
 
+    def zero_weights(self):
+        """Zeroes the layer's outputs: its bias, and its scale (weight-normalized) or kernel.
+
+        A weight-normalized layer keeps its direction ``v``, so that the first
+        gradients reach it through the scale (a zero ``v`` has no direction).
+        A residual block whose output layer is zeroed passes its input through
+        (`pixel_zoo.training.deepening`).
+
+        Example:
+            >>> conv = ShiftedConv2D(8, (2, 3), weight_norm=True)
+            >>> conv.build((None, 5, 5, 4))
+            >>> conv.zero_weights()
+            >>> float(keras.ops.max(keras.ops.abs(conv(keras.ops.ones((1, 5, 5, 4))))))
+            0.0
+        """
+        for variable in (self.scale if self.weight_norm else self.kernel, self.bias):
+            variable.assign(ops.zeros_like(variable))
+
     def add_bias(self, outputs):
         """``outputs + bias``; during the data-dependent init, first sets ``g`` and the bias
         so that the result has zero mean and unit variance per feature on this batch."""

@@ -14,17 +14,26 @@ def build(family, num_layers, hidden_units=4):
     return pz.models.build(family, SHAPE, 4, num_layers=num_layers, hidden_units=hidden_units)
 
 
+def randomized(model, seed=0):
+    """``model`` with every weight random: non-zero biases too, so nothing passes by luck."""
+    rng = np.random.default_rng(seed)
+    for variable in model.weights:
+        variable.assign(rng.normal(0.0, 0.3, variable.shape).astype(np.float32))
+    return model
+
+
+def random_images(image_shape, num=3, num_levels=4):
+    return np.random.default_rng(1).integers(0, num_levels, (num, *image_shape)).astype(np.uint8)
+
+
 @pytest.mark.parametrize("family", ["pixelcnn", "gated_pixelcnn", "row_lstm", "diagonal_bilstm"])
 def test_extra_blocks_start_as_identities_and_then_learn(family):
-    trained = build(family, 2)
-    rng = np.random.default_rng(0)
-    for variable in trained.weights:  # Non-zero biases too, so nothing passes by luck.
-        variable.assign(rng.normal(0.0, 0.3, variable.shape).astype(np.float32))
+    trained = randomized(build(family, 2))
     deeper = build(family, 4)
 
     assert deepening.copy_weights(deeper, trained) == 2
 
-    images = rng.integers(0, 4, (3, *SHAPE)).astype(np.uint8)
+    images = random_images(SHAPE)
     np.testing.assert_allclose(deeper.log_prob(images), trained.log_prob(images), rtol=1e-5)
     new_weights = [v for v in deeper.trainable_weights if v.path.split("/")[1] in
                    {block.name for block in deeper.blocks[2:]}]
@@ -51,3 +60,66 @@ def test_other_hyperparameters_fewer_blocks_and_other_families_are_refused():
         deepening.copy_weights(build("pixelcnn", 1), trained)
     with pytest.raises(ValueError, match="a PixelCNN cannot start a PixelRNN"):
         deepening.copy_weights(build("row_lstm", 2), trained)
+
+
+def build_pixel_cnn_pp(channels, num_layers, hidden_units, **settings):
+    """Odd sizes: three resolutions of 5, 3 and 2 rows."""
+    return pz.models.build("pixelcnn_pp", (5, 5, channels), 4, num_layers=num_layers,
+                           hidden_units=hidden_units, **{"num_hierarchies": 3, **settings})
+
+
+SETTINGS = {"categorical": {}, "mixture": {"logistic_mixtures": 2},
+            "weight_norm": {"logistic_mixtures": 2, "weight_norm": True},
+            "class_conditional": {"num_classes": 3}}
+
+
+@pytest.mark.parametrize("settings", SETTINGS)
+@pytest.mark.parametrize("channels", [1, 3])
+def test_a_grown_pixel_cnn_pp_starts_at_the_trained_distribution(channels, settings):
+    trained = randomized(build_pixel_cnn_pp(channels, 1, 4, **SETTINGS[settings]))
+    grown = build_pixel_cnn_pp(channels, 3, 4, **SETTINGS[settings])
+
+    # 2 new down and 2 new up blocks, u and ul streams, on 3 resolutions.
+    assert deepening.copy_weights(grown, trained) == 2 * 2 * 3 * 2
+
+    images = random_images(grown.image_shape)
+    labels = np.array([0, 2, 1]) if grown.num_classes else None
+    np.testing.assert_allclose(grown.log_prob(images, labels), trained.log_prob(images, labels),
+                               rtol=1e-5)
+
+
+@pytest.mark.parametrize("weight_norm", [False, True], ids=["plain", "weight_norm"])
+def test_the_new_blocks_of_a_deeper_pixel_cnn_pp_learn(weight_norm):
+    trained = randomized(build_pixel_cnn_pp(1, 1, 4, weight_norm=weight_norm))
+    grown = build_pixel_cnn_pp(1, 2, 4, weight_norm=weight_norm)
+    deepening.copy_weights(grown, trained)
+    zeroed = grown.up_blocks[0].conv_out  # The first up block is new.
+    with tf.GradientTape() as tape:
+        loss = -tf.reduce_mean(grown.log_prob(random_images(grown.image_shape)))
+    gradient = tape.gradient(loss, zeroed.scale if weight_norm else zeroed.kernel)
+    assert float(tf.reduce_max(tf.abs(gradient))) > 0
+
+
+def test_a_grown_pixel_cnn_pp_samples_the_same_fast_and_naive():
+    settings = {"logistic_mixtures": 2, "num_hierarchies": 2}
+    trained = randomized(build_pixel_cnn_pp(3, 1, 4, **settings))
+    grown = build_pixel_cnn_pp(3, 2, 4, **settings)
+    deepening.copy_weights(grown, trained)
+    fast = np.asarray(grown.sample(4, seed=(1, 2)))
+    np.testing.assert_array_equal(fast, grown.sample(4, seed=(1, 2), method="naive"))
+
+
+def test_a_pixel_cnn_pp_grows_only_in_layers():
+    trained = build_pixel_cnn_pp(1, 2, 4)
+    refused = {
+        r"num_layers 2 -> 1 \(fewer\)": build_pixel_cnn_pp(1, 1, 4),
+        r"conv_in/kernel \(2, 3, 8, 4\) -> \(2, 3, 10, 5\)": build_pixel_cnn_pp(1, 2, 5),
+        r"num_hierarchies 3 -> 2": build_pixel_cnn_pp(1, 3, 4, num_hierarchies=2),
+        r"weight_norm False -> True": build_pixel_cnn_pp(1, 2, 4, weight_norm=True),
+        r"head CategoricalHead of 4 units -> LogisticMixtureHead": build_pixel_cnn_pp(
+            1, 2, 4, logistic_mixtures=2),
+        r"a PixelCNNPP cannot start a PixelCNN\.": pz.models.build("pixelcnn", (5, 5, 1), 4),
+    }
+    for message, model in refused.items():
+        with pytest.raises(ValueError, match=message):
+            deepening.copy_weights(model, trained)
