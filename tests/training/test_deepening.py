@@ -1,4 +1,5 @@
-"""Deepening: a model with more blocks starts from a trained one, computing its distribution."""
+"""Deepening (and widening a PixelCNN++): a larger model starts from a trained one, computing
+its distribution."""
 
 import numpy as np
 import pytest
@@ -68,19 +69,24 @@ def build_pixel_cnn_pp(channels, num_layers, hidden_units, **settings):
                            hidden_units=hidden_units, **{"num_hierarchies": 3, **settings})
 
 
+GROWTH = {"deeper": (3, 4), "wider": (1, 6), "deeper_and_wider": (2, 7)}
 SETTINGS = {"categorical": {}, "mixture": {"logistic_mixtures": 2},
             "weight_norm": {"logistic_mixtures": 2, "weight_norm": True},
             "class_conditional": {"num_classes": 3}}
+GROWN = [*((channels, settings, "deeper_and_wider")
+           for channels in (1, 3) for settings in SETTINGS),
+         (1, "categorical", "deeper"), (3, "mixture", "deeper"), (1, "weight_norm", "wider"),
+         (3, "class_conditional", "wider")]
 
 
-@pytest.mark.parametrize("settings", SETTINGS)
-@pytest.mark.parametrize("channels", [1, 3])
-def test_a_grown_pixel_cnn_pp_starts_at_the_trained_distribution(channels, settings):
+@pytest.mark.parametrize("channels, settings, growth", GROWN)
+def test_a_grown_pixel_cnn_pp_starts_at_the_trained_distribution(channels, settings, growth):
     trained = randomized(build_pixel_cnn_pp(channels, 1, 4, **SETTINGS[settings]))
-    grown = build_pixel_cnn_pp(channels, 3, 4, **SETTINGS[settings])
+    num_layers, hidden_units = GROWTH[growth]
+    grown = build_pixel_cnn_pp(channels, num_layers, hidden_units, **SETTINGS[settings])
 
-    # 2 new down and 2 new up blocks, u and ul streams, on 3 resolutions.
-    assert deepening.copy_weights(grown, trained) == 2 * 2 * 3 * 2
+    # New down and up blocks, u and ul streams, on 3 resolutions.
+    assert deepening.copy_weights(grown, trained) == 2 * 2 * 3 * (num_layers - 1)
 
     images = random_images(grown.image_shape)
     labels = np.array([0, 2, 1]) if grown.num_classes else None
@@ -89,31 +95,34 @@ def test_a_grown_pixel_cnn_pp_starts_at_the_trained_distribution(channels, setti
 
 
 @pytest.mark.parametrize("weight_norm", [False, True], ids=["plain", "weight_norm"])
-def test_the_new_blocks_of_a_deeper_pixel_cnn_pp_learn(weight_norm):
+def test_the_new_blocks_and_channels_of_a_grown_pixel_cnn_pp_learn(weight_norm):
     trained = randomized(build_pixel_cnn_pp(1, 1, 4, weight_norm=weight_norm))
-    grown = build_pixel_cnn_pp(1, 2, 4, weight_norm=weight_norm)
+    grown = build_pixel_cnn_pp(1, 2, 6, weight_norm=weight_norm)
     deepening.copy_weights(grown, trained)
-    zeroed = grown.up_blocks[0].conv_out  # The first up block is new.
+    # The first up block is new; the u stream's first layer's features 4 and 5 are.
+    zeroed = [grown.up_blocks[0].conv_out, grown.u_input]
     with tf.GradientTape() as tape:
         loss = -tf.reduce_mean(grown.log_prob(random_images(grown.image_shape)))
-    gradient = tape.gradient(loss, zeroed.scale if weight_norm else zeroed.kernel)
-    assert float(tf.reduce_max(tf.abs(gradient))) > 0
+    gradients = tape.gradient(loss, [layer.scale if weight_norm else layer.kernel
+                                     for layer in zeroed])
+    assert float(tf.reduce_max(tf.abs(gradients[0]))) > 0
+    assert float(tf.reduce_max(tf.abs(gradients[1][..., 4:]))) > 0
 
 
 def test_a_grown_pixel_cnn_pp_samples_the_same_fast_and_naive():
     settings = {"logistic_mixtures": 2, "num_hierarchies": 2}
     trained = randomized(build_pixel_cnn_pp(3, 1, 4, **settings))
-    grown = build_pixel_cnn_pp(3, 2, 4, **settings)
+    grown = build_pixel_cnn_pp(3, 2, 6, **settings)
     deepening.copy_weights(grown, trained)
     fast = np.asarray(grown.sample(4, seed=(1, 2)))
     np.testing.assert_array_equal(fast, grown.sample(4, seed=(1, 2), method="naive"))
 
 
-def test_a_pixel_cnn_pp_grows_only_in_layers():
+def test_a_pixel_cnn_pp_grows_only_in_layers_and_units():
     trained = build_pixel_cnn_pp(1, 2, 4)
     refused = {
         r"num_layers 2 -> 1 \(fewer\)": build_pixel_cnn_pp(1, 1, 4),
-        r"conv_in/kernel \(2, 3, 8, 4\) -> \(2, 3, 10, 5\)": build_pixel_cnn_pp(1, 2, 5),
+        r"hidden_units 4 -> 3 \(fewer\)": build_pixel_cnn_pp(1, 2, 3),
         r"num_hierarchies 3 -> 2": build_pixel_cnn_pp(1, 3, 4, num_hierarchies=2),
         r"weight_norm False -> True": build_pixel_cnn_pp(1, 2, 4, weight_norm=True),
         r"head CategoricalHead of 4 units -> LogisticMixtureHead": build_pixel_cnn_pp(
