@@ -1,12 +1,24 @@
 """Deepening (and widening a PixelCNN++): a larger model starts from a trained one, computing
 its distribution."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 import tensorflow as tf
+from test_case import tiny_zoo
 
 import pixel_zoo as pz
-from pixel_zoo.training import deepening
+from pixel_zoo import model_dir as model_dir_lib
+from pixel_zoo.provenance import parent as parent_lib
+from pixel_zoo.provenance import segments
+from pixel_zoo.training import (
+    ConfigError,
+    TrainConfig,
+    deepening,
+    initialization,
+    train,
+)
 
 SHAPE = (4, 4, 3)
 
@@ -132,3 +144,26 @@ def test_a_pixel_cnn_pp_grows_only_in_layers_and_units():
     for message, model in refused.items():
         with pytest.raises(ValueError, match=message):
             deepening.copy_weights(model, trained)
+
+
+def test_the_trainer_grows_a_pixel_cnn_pp_run_from_its_distribution(tmp_path, monkeypatch):
+    run = TrainConfig(model_dir=str(tmp_path / "run"), model="pixelcnn_pp",
+                      dataset=tiny_zoo(tmp_path, monkeypatch), num_layers=1, hidden_units=4,
+                      batch_size=8, train_steps=2, eval_every=0, num_samples=0)
+    train(run)
+    grown = dataclasses.replace(run, model_dir=str(tmp_path / "grown"),
+                                init_from=f"run:{run.model_dir}", num_layers=2, hidden_units=6,
+                                train_steps=1, seed=1)
+    model = pz.models.build("pixelcnn_pp", (6, 6, 1), 2, **grown.model_hyperparameters())
+    assert initialization.load_initial_weights(model, grown)["steps"] == 2
+    images = random_images(model.image_shape, num_levels=2)
+    np.testing.assert_allclose(model.log_prob(images), model_dir_lib.load_model(
+        run.model_dir, use_ema=False).log_prob(images), rtol=1e-5)
+
+    train(grown)
+    chain, steps = parent_lib.run_history(grown.model_dir)
+    assert steps == 3 and segments.chain_problems(chain, steps) == []
+    narrower = dataclasses.replace(grown, model_dir=str(tmp_path / "narrower"),
+                                   init_from=f"run:{grown.model_dir}", hidden_units=4)
+    with pytest.raises(ConfigError, match=r"do not fit .*hidden_units 6 -> 4 \(fewer\)"):
+        train(narrower)
