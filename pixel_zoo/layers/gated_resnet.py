@@ -82,6 +82,22 @@ class GatedResidualBlock(keras.layers.Layer):
         if self.class_bias is not None:
             self.class_bias.build((None, self.num_classes))
 
+    def start_as_identity(self):
+        """Zeroes the output convolution and the class biases: the block returns its input.
+
+        ``a = 0``, so ``x + a * sigmoid(b) = x`` whatever ``aux`` is, in whole
+        maps and in cached steps; `pixel_zoo.training.deepening` inserts such
+        blocks into a trained U-net.
+
+        Example:
+            >>> block = GatedResidualBlock(8, "down_right", aux=True)
+            >>> block.build((None, 5, 5, 8), (None, 5, 5, 8))
+            >>> block.start_as_identity()   # block(x, aux=anything) == x
+        """
+        self.conv_out.zero_weights()
+        if self.class_bias is not None:
+            self.class_bias.kernel.assign(ops.zeros_like(self.class_bias.kernel))
+
     def call(self, inputs, aux=None, class_one_hot=None, training=None, cache=None, column=None):
         cache_in, cache_out = (None, None) if cache is None else cache
         hidden = self.conv_in(concat_elu(inputs), cache=cache_in, column=column)

@@ -140,18 +140,19 @@ class ShiftedConv2D(WeightNormalized, keras.layers.Layer):
         else:
             padded = ops.concatenate([ops.cast(cache, inputs.dtype), inputs], axis=1)
             padded = ops.pad(padded, ((0, 0), (0, 0), self.columns, (0, 0)))
-        outputs = self.add_bias(
-            ops.conv(padded, self._masked_kernel(), strides=self.strides, padding="valid"))
+        kernel = self.normalized(self.direction())
+        outputs = self.add_bias(ops.conv(padded, kernel, strides=self.strides, padding="valid"))
         if cache is None:
             return outputs  # (B, H', W', filters)
         new_cache = padded[:, padded.shape[1] - rows_above:, self.columns[0]:]
         return outputs, new_cache[:, :, : inputs.shape[2]]
 
-    def _masked_kernel(self):
+    def direction(self):
+        """The kernel with the current row's hidden columns zeroed (`WeightNormalized`)."""
         kernel = self.kernel
         if self.current_row != "all":
             kernel = kernel * ops.cast(self.mask, kernel.dtype)
-        return self.normalized(kernel)
+        return kernel
 
     def _call_at_column(self, inputs, cache, column):
         """The output at input ``column`` from ``cache``: the rows above, the current one so far."""
@@ -174,7 +175,8 @@ class ShiftedConv2D(WeightNormalized, keras.layers.Layer):
             return ops.take(rows, ops.clip(columns, 0, width - 1), axis=2) * inside
 
         window = ops.concatenate([window(above), window(current)], axis=1)  # (B, kh, kw, F)
-        outputs = self.add_bias(ops.conv(window, self._masked_kernel(), padding="valid"))
+        kernel = self.normalized(self.direction())
+        outputs = self.add_bias(ops.conv(window, kernel, padding="valid"))
         return outputs, (above, current)  # (B, 1, 1, filters)
 
     def initial_cache(self, inputs):
@@ -248,7 +250,7 @@ class ShiftedConv2DTranspose(WeightNormalized, keras.layers.Layer):
 
     def call(self, inputs, output_size):
         rows, columns = output_size
-        outputs = ops.conv_transpose(inputs, self.normalized(self.kernel), strides=2,
+        outputs = ops.conv_transpose(inputs, self.normalized(self.direction()), strides=2,
                                      padding="valid")
         left = 1 if self.shift == "down" else 0
         return self.add_bias(outputs[:, :rows, left:left + columns])  # (B, rows, columns, filters)

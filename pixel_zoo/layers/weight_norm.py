@@ -27,7 +27,8 @@ class WeightNormalized:
 
     The layer sets ``self.weight_norm`` and ``self.filters`` in ``__init__``,
     calls `add_scale` in ``build`` after its ``kernel``, convolves with
-    `normalized` and adds its bias with `add_bias`.
+    ``normalized(direction())`` (a masked layer overrides `direction`) and adds
+    its bias with `add_bias`.
     """
 
     output_axis = -1
@@ -38,16 +39,47 @@ class WeightNormalized:
         self.scale = (self.add_weight(name="scale", shape=(self.filters,), initializer="ones")
                       if self.weight_norm else None)
 
+    def direction(self):
+        """The kernel that `normalized` scales: ``v`` (a masked layer masks it first)."""
+        return self.kernel
+
     def normalized(self, kernel):
         """``g * kernel / ||kernel||``, the norm over every axis but the output features'."""
         if not self.weight_norm:
             return kernel
-        axes = [axis for axis in range(len(kernel.shape))
-                if axis != self.output_axis % len(kernel.shape)]
         shape = [1] * len(kernel.shape)
         shape[self.output_axis] = self.filters
-        norm = ops.sqrt(ops.sum(ops.square(kernel), axis=axes, keepdims=True) + EPSILON)
-        return kernel * ops.reshape(ops.cast(self.scale, kernel.dtype), shape) / norm
+        return kernel * ops.reshape(ops.cast(self.scale, kernel.dtype), shape) / _norm(
+            kernel, self.output_axis)
+
+    def feature_norms(self):
+        """``||v||`` per output feature, ``[filters]``: what `normalized` divides by.
+
+        Example:
+            >>> conv = ShiftedConv2D(8, (2, 3), weight_norm=True)
+            >>> conv.build((None, 5, 5, 4))
+            >>> conv.feature_norms().shape
+            (8,)
+        """
+        return ops.reshape(_norm(self.direction(), self.output_axis), (self.filters,))
+
+    def zero_weights(self):
+        """Zeroes the layer's outputs: its bias, and its scale (weight-normalized) or kernel.
+
+        A weight-normalized layer keeps its direction ``v``, so that the first
+        gradients reach it through the scale (a zero ``v`` has no direction).
+        A residual block whose output layer is zeroed passes its input through
+        (`pixel_zoo.training.deepening`).
+
+        Example:
+            >>> conv = ShiftedConv2D(8, (2, 3), weight_norm=True)
+            >>> conv.build((None, 5, 5, 4))
+            >>> conv.zero_weights()
+            >>> float(keras.ops.max(keras.ops.abs(conv(keras.ops.ones((1, 5, 5, 4))))))
+            0.0
+        """
+        for variable in (self.scale if self.weight_norm else self.kernel, self.bias):
+            variable.assign(ops.zeros_like(variable))
 
     def add_bias(self, outputs):
         """``outputs + bias``; during the data-dependent init, first sets ``g`` and the bias
@@ -59,6 +91,12 @@ class WeightNormalized:
             self.bias.assign(-mean * inverse_std)
             outputs = outputs * ops.cast(inverse_std, outputs.dtype)
         return outputs + ops.cast(self.bias, outputs.dtype)
+
+
+def _norm(kernel, output_axis):
+    """``||kernel||`` over every axis but ``output_axis`` (kept, as size-1 axes for the others)."""
+    axes = [axis for axis in range(len(kernel.shape)) if axis != output_axis % len(kernel.shape)]
+    return ops.sqrt(ops.sum(ops.square(kernel), axis=axes, keepdims=True) + EPSILON)
 
 
 def weight_normalized_layers(model):

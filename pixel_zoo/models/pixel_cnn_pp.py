@@ -117,7 +117,7 @@ class PixelCNNPP(AutoregressiveImageModel):
         # The first layers read rows i - 2, i - 1 (u), and row i - 1 plus pixel (i, j - 1) (ul).
         self.u_input = conv((3, 3), "down", current_row="none", name="u_input")
         self.ul_input = conv((2, 3), "down", current_row="left", name="ul_input")
-        # Flat lists, u and ul blocks alternating, level by level (see `_pairs`).
+        # Flat lists, u and ul blocks alternating, level by level (see `block_pairs`).
         self.down_blocks = [
             layer
             for level in range(self.num_hierarchies)
@@ -173,8 +173,14 @@ class PixelCNNPP(AutoregressiveImageModel):
         """Blocks per stream on the way up at ``level``: one per skip connection it reads."""
         return self.num_layers + (level < self.num_hierarchies - 1)
 
-    def _pairs(self, layers, level):
-        """The ``(u, ul)`` pairs of ``layers`` (down or up blocks) at ``level``."""
+    def block_pairs(self, layers, level):
+        """The ``(u, ul)`` pairs of ``layers`` (down or up blocks) at ``level``, in call order.
+
+        Example:
+            >>> model = PixelCNNPP((8, 8, 1), 2, num_layers=1, num_hierarchies=2)
+            >>> [ul.name for _, ul in model.block_pairs(model.up_blocks, 0)]
+            ['up_0_0_ul', 'up_0_1_ul']
+        """
         sizes = [
             self.num_layers if layers is self.down_blocks else self.up_blocks_at(index)
             for index in range(self.num_hierarchies)
@@ -191,10 +197,10 @@ class PixelCNNPP(AutoregressiveImageModel):
         for level, (rows, columns) in enumerate(self.level_shapes):
             shape = (None, rows, columns, features)
             doubled = (*shape[:-1], 2 * features)
-            for u_block, ul_block in self._pairs(self.down_blocks, level):
+            for u_block, ul_block in self.block_pairs(self.down_blocks, level):
                 u_block.build(shape, None, class_shape)
                 ul_block.build(shape, shape, class_shape)
-            for u_block, ul_block in self._pairs(self.up_blocks, level):
+            for u_block, ul_block in self.block_pairs(self.up_blocks, level):
                 u_block.build(shape, shape, class_shape)
                 ul_block.build(shape, doubled, class_shape)
             if level:
@@ -228,7 +234,7 @@ class PixelCNNPP(AutoregressiveImageModel):
                 down_u, down_ul = self.downsample[2 * level - 2: 2 * level]
                 u, ul = run(level - 1, down_u, u), run(level - 1, down_ul, ul)
             skips.append((u, ul))
-            for u_block, ul_block in self._pairs(self.down_blocks, level):
+            for u_block, ul_block in self.block_pairs(self.down_blocks, level):
                 u = block(level, u_block, u)
                 ul = block(level, ul_block, ul, aux=u)
                 skips.append((u, ul))
@@ -238,7 +244,7 @@ class PixelCNNPP(AutoregressiveImageModel):
                 u, ul = run.coarse(level + 1, u, ul)
                 up_u, up_ul = self.upsample[2 * level: 2 * level + 2]
                 u, ul = run.upsample(level, up_u, u), run.upsample(level, up_ul, ul)
-            for u_block, ul_block in self._pairs(self.up_blocks, level):
+            for u_block, ul_block in self.block_pairs(self.up_blocks, level):
                 skip_u, skip_ul = skips.pop()
                 u = block(level, u_block, u, aux=skip_u)
                 ul = block(level, ul_block, ul, aux=ops.concatenate([u, skip_ul], axis=-1))

@@ -89,7 +89,8 @@ class TrainConfig:
         "latest checkpoint, its history likewise) or a .weights.h5 file. The model flags "
         "must build the same architecture, except that a zoo entry or run may start a "
         "model with more blocks (num_layers), whose extra blocks start as identities "
-        "(pixel_zoo.training.deepening). The optimizer starts fresh; a resumed run "
+        "(pixel_zoo.training.deepening), and a pixelcnn_pp one with more hidden_units too, "
+        "whose new channels start at zero. The optimizer starts fresh; a resumed run "
         "continues from its own checkpoints instead.")
     distill_from: str | None = _setting(
         None, "zoo:NAME: also learn from this zoo entry's predictions on the training "

@@ -10,8 +10,10 @@ before it.
 
 The model may have more blocks (``--num_layers``) than the weights it starts from (a
 zoo entry or a run of the same family and otherwise the same hyperparameters): the
-extra blocks start as identities (`pixel_zoo.training.deepening`), so training
-continues from the same distribution with more capacity.
+extra blocks start as identities (`pixel_zoo.training.deepening`); a PixelCNN++ may
+also have more ``--hidden_units``, whose new channels start at zero
+(`pixel_zoo.training.widening`). Training continues from the same distribution with
+more capacity.
 
 ``run:PATH`` starts from another run folder's latest checkpoint (its raw weights), e.g.
 a larger model trained for a curve (``bench/curves.py``) that then becomes a zoo entry:
@@ -68,6 +70,9 @@ def _copy_weights(model, trained):
     if new_blocks:
         logging.info("%d blocks more than the weights started from: they start as identities",
                      new_blocks)
+    if model.hidden_units != trained.hidden_units:
+        logging.info("%d hidden units instead of %d: the new channels start at zero",
+                     model.hidden_units, trained.hidden_units)
 
 
 def _zoo_weights(name, config):
