@@ -21,6 +21,7 @@ Example:
     >>> graph.run(Decoding(decoder, batch_size=4, count=4))  # the same images
 """
 
+import contextlib
 import threading
 import weakref
 
@@ -102,13 +103,33 @@ class CodingGraph:
         with self._lock:
             self._choose, self._error = choose, None
             try:
-                return self._run(labels).numpy().astype(np.uint8)
+                with _without_add_rewrites():
+                    return self._run(labels).numpy().astype(np.uint8)
             except tf.errors.OpError:
                 if self._error is not None:
                     raise self._error from None
                 raise
             finally:
                 self._choose = None
+
+
+@contextlib.contextmanager
+def _without_add_rewrites():
+    """Turns off Grappler's arithmetic rewrites while the coding graph is set up and runs.
+
+    Unlike the sampler, which XLA compiles, the coding graph runs as a plain graph, which
+    Grappler optimizes; its arithmetic optimizer rewrote a long chain of adds inside the loop
+    into temporary variables that collide between the loop's iterations (``AlreadyExistsError:
+    Resource .../AddOpsRewrite_Leaf_0_add_127/tmp_var``, seen with
+    gated_pixelcnn_binarized_mnist at batch 250). Grappler reads the setting when it
+    instantiates the graph, at its first run.
+    """
+    before = tf.config.optimizer.get_experimental_options().get("arithmetic_optimization", True)
+    tf.config.optimizer.set_experimental_options({"arithmetic_optimization": False})
+    try:
+        yield
+    finally:
+        tf.config.optimizer.set_experimental_options({"arithmetic_optimization": before})
 
 
 def probabilities(logits):
