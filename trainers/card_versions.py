@@ -43,3 +43,12 @@ def entry_names(repo):
     """Every entry that ever had a card in ``repo``'s history, sorted."""
     log = git(repo, "log", "--format=", "--name-only", "--", f"{CARDS}/*.json")
     return sorted({pathlib.PurePosixPath(path).stem for path in log.split()})
+
+
+def descends(repo, commit, ancestor):
+    """Whether ``commit`` is ``ancestor`` or one of its descendants in ``repo``."""
+    found = subprocess.run(["git", "-C", str(repo), "merge-base", "--is-ancestor", ancestor,
+                            commit], check=False, capture_output=True, text=True)
+    if found.returncode not in (0, 1):
+        raise ValueError(f"git cannot compare {commit} with {ancestor}: {found.stderr.strip()}")
+    return found.returncode == 0
