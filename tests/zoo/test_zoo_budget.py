@@ -172,3 +172,23 @@ def test_the_budget_table_gives_an_hour_the_whole_budget_and_what_is_not_counted
     assert "| `late` | — (first at 100.5 min) | 80.00 at 1500.0 min | 80.00 |" in (
         bench_tables.budget_tables([result]))
     assert bench_tables.budget_tables([]).startswith("No budget curve")
+
+
+def test_the_committed_budget_curves_are_the_cards_versions_in_git_history():
+    root = zoo_budget.ROOT
+    try:
+        shallow = card_versions.git(root, "rev-parse", "--is-shallow-repository").strip()
+    except (OSError, subprocess.CalledProcessError):
+        pytest.skip("not a git checkout: the cards' versions are not here")
+    if shallow == "true":
+        pytest.skip("a shallow clone: the cards' earlier versions are not here")
+    results = {path.name: json.loads(path.read_text())
+               for path in sorted((root / "bench" / "results").glob("budget_curves_*.json"))}
+    curves = zoo_budget.budget_curves(root)
+    assert sorted(results) == [f"budget_curves_{dataset}.json" for dataset in curves], (
+        "run PYTHONPATH=. python bench/budget_curves.py")
+    for dataset, curve in curves.items():
+        result = results[f"budget_curves_{dataset}.json"]
+        assert {key: result[key] for key in curve} == curve, (
+            f"{dataset}: run PYTHONPATH=. python bench/budget_curves.py")
+        assert (root / result["plot"]).is_file()
