@@ -10,8 +10,10 @@ No figure in those tables is typed: each table sits between two markers, on whic
 and this script replaces what is between them: the zoo table and the "which model to pick"
 table from ``pixel_zoo/zoo/cards/*.json`` (written by ``trainers/publish.py``), the race tables
 from the JSON files that ``bench/peer_race.py --results=bench/results/race_NAME.json``
-writes, the curve tables from ``bench/curves.py``'s ``bench/results/curves_NAME.json``, and
-the speed tables from ``bench/results/speed_NAME.json`` (``bench/sampling.py`` and
+writes, the curve tables from ``bench/curves.py``'s ``bench/results/curves_NAME.json``, the
+zoo's budget tables from ``bench/budget_curves.py``'s ``bench/results/budget_curves_NAME.json``
+(every version of every entry, from git history), and the speed tables from
+``bench/results/speed_NAME.json`` (``bench/sampling.py`` and
 ``bench/training.py`` with ``--results``, `bench/report.py`), and the OOD detectors' AUROC
 tables from their cards (``trainers/publish_detector.py``) with the background choice from
 ``bench/results/ood_NAME.json`` (``bench/ood_perturb_rate.py --results``), the codec tables
@@ -40,7 +42,13 @@ from absl import flags
 from pixel_zoo import console
 from pixel_zoo.zoo.entry import CARDS_DIR, ZooEntry
 from trainers import timed_commands
-from trainers.bench_tables import bench_tables, codec_tables, curve_tables, race_tables
+from trainers.bench_tables import (
+    bench_tables,
+    budget_tables,
+    codec_tables,
+    curve_tables,
+    race_tables,
+)
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 RESULTS_DIR = ROOT / "bench" / "results"
@@ -222,6 +230,8 @@ def tables():
     entries = [ZooEntry.from_json(path) for path in sorted(CARDS_DIR.glob("*.json"))]
     races = [json.loads(path.read_text()) for path in sorted(RESULTS_DIR.glob("race_*.json"))]
     curves = [json.loads(path.read_text()) for path in sorted(RESULTS_DIR.glob("curves_*.json"))]
+    budgets = [json.loads(path.read_text())
+               for path in sorted(RESULTS_DIR.glob("budget_curves_*.json"))]
     speeds = [json.loads(path.read_text()) for path in sorted(RESULTS_DIR.glob("speed_*.json"))]
     choices = [json.loads(path.read_text()) for path in sorted(RESULTS_DIR.glob("ood_*.json"))]
     codecs = [json.loads(path.read_text()) for path in sorted(RESULTS_DIR.glob("codec_*.json"))]
@@ -229,7 +239,8 @@ def tables():
     return {"zoo-table": zoo_table(entries), "pick-table": pick_table(entries),
             "class-samples-table": class_samples_table(entries),
             "race-tables": race_tables(races),
-            "curve-tables": curve_tables(curves), "speed-tables": bench_tables(speeds)
+            "curve-tables": curve_tables(curves), "budget-tables": budget_tables(budgets),
+            "speed-tables": bench_tables(speeds)
             or "No speed bench is recorded in `bench/results` yet.",
             "ood-tables": ood_tables(entries, choices), "codec-tables": codec_tables(codecs),
             **{f"duration-{name}": timed_commands.duration_note(name, durations)

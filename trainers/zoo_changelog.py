@@ -11,49 +11,17 @@ subject, which says what changed. Commits that only edited a card's text are lef
 (The flags have names of their own: the trainers' flags share absl's one registry.)
 """
 
-import json
 import pathlib
-import subprocess
 import sys
 
 from absl import flags
 
 from pixel_zoo import console
-
-ROOT = pathlib.Path(__file__).resolve().parent.parent
-CARDS = "pixel_zoo/zoo/cards"
+from trainers.card_versions import ROOT, entry_names, versions
 
 _OUT = flags.DEFINE_string("changelog", str(ROOT / "docs" / "zoo_changelog.md"),
                            "The file to write.")
 _CHECK = flags.DEFINE_bool("changelog_check", False, "Only check that the file is up to date.")
-
-
-def _git(repo, *args):
-    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True,
-                          text=True).stdout
-
-
-def versions(repo, name):
-    """The versions of entry ``name`` in ``repo``'s history, oldest first: dicts of
-    ``commit``, ``date``, ``subject`` and the ``card`` at that commit (None: removed)."""
-    path = f"{CARDS}/{name}.json"
-    log = _git(repo, "log", "--reverse", "--format=%h%x00%cs%x00%s", "--", path)
-    found, weights = [], None
-    for line in log.splitlines():
-        commit, date, subject = line.split("\0")
-        listed = _git(repo, "ls-tree", "--name-only", commit, "--", path).strip()
-        card = json.loads(_git(repo, "show", f"{commit}:{path}")) if listed else None
-        sha256 = card and card.get("sha256")
-        if card is None or sha256 != weights:
-            found.append({"commit": commit, "date": date, "subject": subject, "card": card})
-        weights = sha256
-    return found
-
-
-def entry_names(repo):
-    """Every entry that ever had a card in ``repo``'s history, sorted."""
-    log = _git(repo, "log", "--format=", "--name-only", "--", f"{CARDS}/*.json")
-    return sorted({pathlib.PurePosixPath(path).stem for path in log.split()})
 
 
 def _figure(card):

@@ -3,7 +3,7 @@
 import json
 import subprocess
 
-from trainers import zoo_changelog
+from trainers import card_versions, zoo_changelog
 
 
 def _commit(repo, message):
@@ -13,7 +13,7 @@ def _commit(repo, message):
 
 
 def _card(repo, sha256, nats, steps, description=""):
-    path = repo / zoo_changelog.CARDS / "tiny_entry.json"
+    path = repo / card_versions.CARDS / "tiny_entry.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({"sha256": sha256, "description": description,
                                 "metrics": {"valid_nats": nats, "valid_bits_per_dim": 0.15},
@@ -31,7 +31,7 @@ def test_rows_are_the_weights_versions_and_the_removal_not_text_edits(tmp_path):
     _commit(tmp_path, "Zoo: tiny_entry 90.00 -> 85.50 | continued")
     _card(tmp_path, "bbb", 85.5, 3000).unlink()
     _commit(tmp_path, "Removed tiny_entry")
-    assert zoo_changelog.entry_names(tmp_path) == ["tiny_entry"]
+    assert card_versions.entry_names(tmp_path) == ["tiny_entry"]
     rows = [line for line in zoo_changelog.changelog(tmp_path).splitlines()
             if line.startswith("| 2")]
     assert len(rows) == 3
