@@ -82,3 +82,18 @@ def test_build_under_a_bfloat16_policy_computes_close_to_float32():
     exact.set_weights(mixed.get_weights())
     images = np.random.default_rng(0).integers(0, 2, (4, 5, 5, 1)).astype(np.uint8)
     np.testing.assert_allclose(mixed.log_prob(images), exact.log_prob(images), rtol=0.02)
+
+
+@pytest.mark.parametrize("policy", ["mixed_bfloat16", "mixed_float16"])
+def test_inputs_under_mixed_precision_are_the_float32_inputs_rounded(policy):
+    mixed = pz.models.build("pixelcnn_pp", (2, 2, 1), 256, num_layers=1, hidden_units=4,
+                            num_hierarchies=1, dtype_policy=policy)
+    exact = pz.models.build("pixelcnn_pp", (2, 2, 1), 256, num_layers=1, hidden_units=4,
+                            num_hierarchies=1)
+    levels = tf.range(256)
+    inputs = mixed.scale_images(levels)
+    assert inputs.dtype == mixed.compute_dtype
+    # The float32 inputs, rounded: every level keeps its own input (bfloat16 arithmetic
+    # gave 254 and 255 both 1.0).
+    np.testing.assert_array_equal(inputs, tf.cast(exact.scale_images(levels), inputs.dtype))
+    assert len(np.unique(np.asarray(tf.cast(inputs, tf.float32)))) == 256

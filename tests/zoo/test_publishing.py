@@ -2,6 +2,7 @@
 
 import dataclasses
 import json
+import logging
 import shutil
 
 import numpy as np
@@ -11,7 +12,9 @@ from test_case import tiny_zoo
 
 import pixel_zoo as pz
 from pixel_zoo import data
+from pixel_zoo import model_dir as model_dir_lib
 from pixel_zoo.training import TrainConfig, train
+from pixel_zoo.training.summaries import SummaryWriters, read_scalars
 from pixel_zoo.zoo import loading
 from trainers import publishing
 
@@ -19,13 +22,14 @@ from trainers import publishing
 @pytest.fixture(scope="module")
 def published_once(tmp_path_factory):
     """A 2-step run published as ``tiny_entry`` once for the module (training and
-    publishing take seconds): its entry, folder and dataset."""
+    publishing take seconds): its entry, folder and dataset. It validates at its end on 8
+    of the 12 validation images (eval_batches=1)."""
     folder = tmp_path_factory.mktemp("published")
     with pytest.MonkeyPatch.context() as monkeypatch:
         dataset = tiny_zoo(folder, monkeypatch)
         config = TrainConfig(model_dir=str(folder / "run"), dataset=dataset, num_layers=1,
                              hidden_units=4, batch_size=8, train_steps=2, eval_every=0,
-                             num_samples=0, logistic_mixtures=2, ema=True)
+                             eval_batches=1, num_samples=0, logistic_mixtures=2, ema=True)
         train(config)
         entry = publishing.publish(config.model_dir, "tiny_entry", "A tiny test model.")
     return entry, folder, dataset
@@ -159,3 +163,32 @@ def test_redraw_draws_the_published_figures_again_from_the_packaged_weights(publ
     publishing.redraw_figures("tiny_entry")
     assert [figure.read_bytes() for figure in figures] == drawn
     assert (cards / "tiny_entry.json").read_bytes() == card
+
+
+def test_card_records_the_runs_last_validation_against_float32_on_its_images(published):
+    entry, tmp_path, valid = published
+    check = entry.training["in_run_check"]
+    (*_, (step, in_run)) = read_scalars(str(tmp_path / "run" / "valid"))["nats"]
+    assert step == 2
+    # The run validated its moving averages on its first batch of 8 images.
+    averages = model_dir_lib.load_model(str(tmp_path / "run"), use_ema=True)
+    float32 = -float(np.mean(averages.log_prob(valid.images[:8])))
+    assert check == {"precision": "float32", "weights": "ema", "step": 2,
+                     "images": 8, "in_run_nats": round(in_run, 2),
+                     "float32_nats": round(float32, 2), "agrees": True}
+    assert check["in_run_nats"] == pytest.approx(check["float32_nats"], abs=0.011)
+
+
+def test_a_last_validation_that_float32_does_not_confirm_is_recorded_with_a_warning(
+        published, caplog):
+    entry, tmp_path, _ = published
+    run = tmp_path / "run"
+    writers = SummaryWriters(str(run))  # a later event file: the run's last validation
+    writers.scalars("valid", 2, {"nats": entry.training["in_run_check"]["float32_nats"] * 0.9})
+    writers.close()
+    with caplog.at_level(logging.WARNING):
+        replaced = publishing.publish(str(run), "tiny_entry", force=True)
+    assert not replaced.training["in_run_check"]["agrees"]
+    assert replaced.metrics["valid_nats"] == entry.metrics["valid_nats"]  # float32's, still
+    assert any("training precision (float32) and float32 disagree" in record.getMessage()
+               for record in caplog.records)

@@ -4,6 +4,7 @@
 |---|---|
 | `card` | `publish`: a run's weights, figures and model card, above the noise of the entry it replaces |
 | `comparison` | the paired per-image comparison that decides "above the noise" |
+| `in_run_check` | whether the run's own last validation (in its training precision) agrees with float32's |
 | `figures` | a card's sample and completion grids |
 | `detector` | `publish_detector`: a zoo entry's OOD detector, its AUROCs and plot |
 

@@ -13,7 +13,7 @@ from pixel_zoo.provenance import segments as segments_lib
 from pixel_zoo.zoo import registry
 from pixel_zoo.zoo.entry import CARDS_DIR, WEIGHTS_DIR, ZooEntry
 from pixel_zoo.zoo.loading import build_model, load, sha256_of
-from trainers.publishing import comparison, figures
+from trainers.publishing import comparison, figures, in_run_check
 
 HYPERPARAMETERS = ("num_layers", "hidden_units", "output_units", "num_classes",
                    "logistic_mixtures", "num_hierarchies", "dropout", "weight_norm")
@@ -50,7 +50,10 @@ def publish(model_dir, name, description=None, data_dir=None, num_samples=16, se
     validation image (`trainers.publishing.comparison`, ``improvement``); the training
     history from the run's ``history.jsonl`` (continuing the zoo entry it started from),
     checked to chain from step 0 to the trained steps (`pixel_zoo.provenance`), and
-    its compute. The figures: ``NAME.png``, ``NAME_completions.png`` (`.figures`).
+    its compute; whether the run's own last validation, in its training precision, agrees
+    with the float32 figure of the same weights on the same images (``in_run_check``,
+    `trainers.publishing.in_run_check`: a warning where not). The figures: ``NAME.png``,
+    ``NAME_completions.png`` (`.figures`).
 
     Args:
       model_dir: a training run.
@@ -85,6 +88,7 @@ def publish(model_dir, name, description=None, data_dir=None, num_samples=16, se
     current = _current_entry(name)
     improvement = _improvement(current, config["dataset"], valid, nlls[chosen], force)
     history_record = _training_record(model_dir, training)
+    in_run = in_run_check.check(model_dir, nlls)
 
     weights = f"{name}.weights.h5"
     model.save_weights(WEIGHTS_DIR / weights)
@@ -117,7 +121,7 @@ def publish(model_dir, name, description=None, data_dir=None, num_samples=16, se
         dataset=config["dataset"],
         metrics=metrics,
         training={**history_record, "weights": _weights_choice(
-            chosen, nlls, training.get("averaging", "exponential"))},
+            chosen, nlls, training.get("averaging", "exponential")), "in_run_check": in_run},
         description=description,
         samples_image=f"{name}.png",
         completions_image=f"{name}_completions.png",
