@@ -106,8 +106,11 @@ def describe(flags, before=None):
 
 
 def _key(segment):
+    """What identifies a training segment across card versions: its steps and its timing,
+    not its command, whose words publishing has rewritten since (a machine's run folder
+    became ``$MODEL_DIR``)."""
     return tuple(segment.get(name) for name in ("steps_from", "steps_to", "wall_minutes",
-                                                "command"))
+                                                "time_start"))
 
 
 def _in_lineage(card, history):

@@ -87,6 +87,19 @@ def test_versions_of_an_earlier_model_the_entry_replaced_are_left_out_and_said_s
         (old, 90.0, zoo_budget.OTHER_MODEL)]
 
 
+def test_a_segment_whose_command_publishing_rewrote_stays_in_the_lineage(repo):
+    first = _segment(0, 1000, 10.0, SCRATCH + " --model_dir=/work/zoo_runs/tiny")
+    _card(repo, "a", 90.0, 1000, [first])
+    _commit(repo, "tiny")
+    rewritten = {**first, "command": SCRATCH + " --model_dir=$MODEL_DIR"}
+    _card(repo, "b", 85.0, 2000, [rewritten, _segment(1000, 2000, 15.0, BF16)])
+    _commit(repo, "tiny continued, its first command's run folder now $MODEL_DIR")
+    (curve,) = zoo_budget.budget_curves(repo)["binarized_mnist"]["entries"]
+    assert [(point["steps"], point["minutes"]) for point in curve["points"]] == [
+        (1000, 10.0), (2000, 25.0)]
+    assert curve["left_out"] == []
+
+
 def test_figures_measured_before_a_change_that_concerns_the_card_are_left_out(repo):
     history = [_segment(0, 1000, 10.0, SCRATCH)]
     for name, dataset in (("tiny", "mnist"), ("other", "binarized_mnist")):
