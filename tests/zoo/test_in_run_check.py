@@ -77,12 +77,12 @@ def test_last_validation_is_skipped_without_one_of_the_published_weights(tmp_pat
 
 def test_check_warns_where_the_training_precision_and_float32_disagree(tmp_path, caplog):
     nlls = {"raw": np.full(20, 500.0), "ema": np.full(20, 580.0)}
-    with caplog.at_level(logging.INFO):
+    with caplog.at_level(logging.INFO, logger="absl"):
         agreeing = in_run_check.check(write_run(tmp_path / "agrees", [(500, 579.0)]), nlls)
     assert agreeing["agrees"] and agreeing["float32_nats"] == 580.0  # the EMA's, validated
     assert [record.levelno for record in caplog.records] == [logging.INFO]
     caplog.clear()
-    with caplog.at_level(logging.INFO):
+    with caplog.at_level(logging.INFO, logger="absl"):
         parted = in_run_check.check(write_run(tmp_path / "parts", [(500, 526.43)]), nlls)
     assert not parted["agrees"]
     (warning,) = caplog.records
