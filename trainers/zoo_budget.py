@@ -24,9 +24,9 @@ Example:
 """
 
 import collections
-import math
 import shlex
 
+from pixel_zoo import metrics as metrics_lib
 from trainers.card_versions import ROOT, descends, entry_names, versions
 
 Change = collections.namedtuple("Change", "commit concerns why")
@@ -124,7 +124,7 @@ def _in_lineage(card, history):
 
 
 def _bits(card, nats):
-    return round(nats / (math.prod(card["image_shape"]) * math.log(2)), 4)
+    return round(float(metrics_lib.bits_per_dim(-nats, card["image_shape"])), 4)
 
 
 def _figure(version):
