@@ -1,4 +1,4 @@
-"""Starting a deeper (or a wider PixelCNN++) model from a trained one, at its distribution.
+"""Starting a deeper (or wider) model from a trained one, at its distribution.
 
 A model of the same family and hyperparameters but more residual blocks
 (``num_layers``) takes every weight of the trained model (matched by path: the
@@ -10,9 +10,11 @@ there: a capacity-bound zoo entry gains depth without starting over
 (``--init_from=zoo:NAME --num_layers=MORE``).
 
 PixelCNN++ grows on every resolution of its U-net, where the new blocks must sit
-so that every trained block still reads what it did (`_unet_growth`), and it may
+so that every trained block still reads what it did (`_unet_growth`). A model may
 also grow wider (``--hidden_units=MORE``): its new channels start at zero
-(`pixel_zoo.training.widening`).
+(`pixel_zoo.training.widening`); gated_pixelcnn and row_lstm only on one-channel
+images, where the masks do not split features into colour groups that widening would
+redraw (`_keeps_its_width` says why the others cannot).
 
 Example:
     >>> trained = pz.zoo.load("pixelcnn_binarized_mnist")               # 16 blocks
@@ -23,7 +25,9 @@ Example:
     >>> # deeper.log_prob(images) == trained.log_prob(images)
 """
 
+from pixel_zoo.models.pixel_cnn import PixelCNN
 from pixel_zoo.models.pixel_cnn_pp import PixelCNNPP
+from pixel_zoo.models.pixel_rnn import PixelRNN
 from pixel_zoo.training import widening
 
 
@@ -32,13 +36,13 @@ def copy_weights(model, trained):
 
     Every weight of ``trained`` goes to the weight of ``model`` at the same path
     (for PixelCNN++, the path of the block in the same place), which must have its
-    shape (a wider PixelCNN++: its shape, or wider); ``model``'s other weights must
+    shape (a wider model: its shape, or wider); ``model``'s other weights must
     all lie in blocks that ``trained`` lacks, and those blocks start as identities.
 
     Args:
       model: a built model.
       trained: a built model of the same family, with the same weights or fewer blocks
-        (a PixelCNN++: or fewer hidden units).
+        or fewer hidden units.
 
     Returns:
       How many of ``model``'s blocks had no counterpart and start as identities.
@@ -75,11 +79,38 @@ def copy_weights(model, trained):
 
 
 def _stack_growth(model, trained):
-    """A stack of ``blocks``: the trained ones keep their names, the new ones come after."""
+    """A stack of ``blocks``: the trained ones keep their names, the new ones come after.
+
+    Returns ``({}, new blocks, (hidden units before, after))``, the widths None if equal.
+    """
     trained_blocks = {block.name for block in getattr(trained, "blocks", [])}
     new_blocks = [block for block in getattr(model, "blocks", [])
                   if block.name not in trained_blocks]
-    return {}, new_blocks, None
+    widths = (trained.hidden_units, model.hidden_units)
+    if widths[0] == widths[1]:
+        return {}, new_blocks, None
+    if widths[1] < widths[0]:
+        raise ValueError(f"hidden_units {widths[0]} -> {widths[1]} (fewer): a model grows "
+                         f"only wider.")
+    reason = _keeps_its_width(model)
+    if reason:
+        raise ValueError(f"a {type(model).__name__} {reason}, so it keeps its hidden_units "
+                         f"({widths[0]}, not {widths[1]}).")
+    return {}, new_blocks, widths
+
+
+def _keeps_its_width(model):
+    """Why a stacked model cannot start wider at its trained distribution; None if it can."""
+    if model.color_channels > 1:
+        return (f"of {model.color_channels}-channel images splits features into colour "
+                f"groups, which widening would redraw")
+    if isinstance(model, PixelCNN):
+        return ("would start its new channels at zero before a ReLU, whose gradient there "
+                "is zero: they would never learn")
+    if isinstance(model, PixelRNN) and model.recurrent_layer == "diagonal_bilstm":
+        return ("reads the image beside its features in the first backward input-to-state "
+                "kernel, whose rows widening does not map")
+    return None
 
 
 def _unet_growth(model, trained):

@@ -1,13 +1,15 @@
-"""Starting a wider PixelCNN++ from a trained one: its new channels start at zero.
+"""Starting a wider model from a trained one: its new channels start at zero.
 
-A PixelCNN++ of ``hidden_units`` F' > F takes each trained weight into the
+A model of ``hidden_units`` F' > F takes each trained weight into the
 slots of its first F channels. An axis that grows holds k blocks of F features
-(concat_elu's ``[elu(x), elu(-x)]``, a gate's ``[a | b]``, an up block's aux
-input ``[u, skip]``), and each block keeps its trained entries first.
+(concat_elu's ``[elu(x), elu(-x)]``, a gate's ``[a | b]``, an LSTM's gates
+``[i | f | o | g]``, a PixelCNN++ up block's aux input ``[u, skip]``, the ``2h``
+features of a stacked model), and each block keeps its trained entries first.
 
 Every layer's new outputs start at zero (their kernel columns and biases, or,
 weight-normalized, their scales), so a new channel is zero everywhere: concat_elu
-maps it to zeros and a gated block's new ``a`` is zero. The trained channels
+and ReLU map it to zeros, a gated block's new ``a`` is zero, and a new LSTM unit's
+candidate is zero, so its cell and hidden states stay zero. The trained channels
 then compute what they did, whatever the rows that read the new channels hold,
 so those rows keep the wider model's fresh initialization: gradients reach the
 new channels through them (zero rows and columns both would be a saddle that

@@ -66,13 +66,50 @@ def test_the_same_depth_copies_every_weight():
 
 def test_other_hyperparameters_fewer_blocks_and_other_families_are_refused():
     trained = build("pixelcnn", 2)
-    with pytest.raises(ValueError, match=r"do not fit .*input_conv/kernel \(7, 7, 3, 8\) -> "
-                                         r"\(7, 7, 3, 10\)"):
+    with pytest.raises(ValueError, match=r"do not fit .*logits_stack/.* \(1, 1, 8, 8\) -> "
+                                         r"\(1, 1, 8, 10\)"):
+        deepening.copy_weights(pz.models.build("pixelcnn", SHAPE, 4, num_layers=2,
+                                               hidden_units=4, output_units=10), trained)
+    with pytest.raises(ValueError, match=r"a PixelCNN of 3-channel images splits features "
+                                         r"into colour groups.* keeps its hidden_units "
+                                         r"\(4, not 5\)"):
         deepening.copy_weights(build("pixelcnn", 2, hidden_units=5), trained)
+    gray = (4, 4, 1)
+    refused = {"pixelcnn": "before a ReLU", "diagonal_bilstm": "reads the image beside"}
+    for family, reason in refused.items():
+        narrow, wide = (pz.models.build(family, gray, 4, num_layers=1, hidden_units=units)
+                        for units in (3, 5))
+        with pytest.raises(ValueError, match=reason):
+            deepening.copy_weights(wide, narrow)
+    with pytest.raises(ValueError, match=r"hidden_units 4 -> 3 \(fewer\)"):
+        deepening.copy_weights(build("pixelcnn", 2, hidden_units=3), trained)
     with pytest.raises(ValueError, match=r"block_1/.* -> none"):
         deepening.copy_weights(build("pixelcnn", 1), trained)
     with pytest.raises(ValueError, match="a PixelCNN cannot start a PixelRNN"):
         deepening.copy_weights(build("row_lstm", 2), trained)
+
+
+@pytest.mark.parametrize("family", ["gated_pixelcnn", "row_lstm"])
+def test_a_wider_grayscale_stack_starts_at_the_trained_distribution_and_learns(family):
+    gray = (4, 4, 1)
+    trained = randomized(pz.models.build(family, gray, 4, num_layers=1, hidden_units=3))
+    wider = pz.models.build(family, gray, 4, num_layers=2, hidden_units=5)
+
+    assert deepening.copy_weights(wider, trained) == 1
+
+    images = random_images(gray)
+    np.testing.assert_allclose(wider.log_prob(images), trained.log_prob(images), rtol=1e-5)
+    # The trained block's first layer: its new output channels (3 and 4 of each block of
+    # 5) start at zero and get gradients, so training grows them.
+    first_kernel = wider.blocks[0].trainable_weights[0]
+    new_outputs = np.arange(first_kernel.shape[-1]) % 5 >= 3
+    assert not np.any(np.asarray(first_kernel)[..., new_outputs])
+    with tf.GradientTape() as tape:
+        loss = -tf.reduce_mean(wider.log_prob(images))
+    gradient = tape.gradient(loss, first_kernel)
+    assert float(tf.reduce_max(tf.abs(tf.boolean_mask(gradient, new_outputs, axis=3)))) > 0
+    fast = np.asarray(wider.sample(3, seed=(1, 2)))
+    np.testing.assert_array_equal(fast, wider.sample(3, seed=(1, 2), method="naive"))
 
 
 def build_pixel_cnn_pp(channels, num_layers, hidden_units, **settings):
