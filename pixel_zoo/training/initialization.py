@@ -11,9 +11,9 @@ before it.
 The model may have more blocks (``--num_layers``) than the weights it starts from (a
 zoo entry or a run of the same family and otherwise the same hyperparameters): the
 extra blocks start as identities (`pixel_zoo.training.deepening`), and more
-``--hidden_units``, whose new channels start at zero (`pixel_zoo.training.widening`; the
-masked families only on one-channel images). Training continues from the same distribution with
-more capacity.
+``--hidden_units``, whose new channels start at zero (`pixel_zoo.training.widening`:
+pixelcnn_pp; gated_pixelcnn and row_lstm of one-channel images). Training continues
+from the same distribution with more capacity.
 
 ``run:PATH`` starts from another run folder's latest checkpoint (its raw weights), e.g.
 a larger model trained for a curve (``bench/curves.py``) that then becomes a zoo entry:
