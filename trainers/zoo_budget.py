@@ -27,6 +27,7 @@ import collections
 import shlex
 
 from pixel_zoo import metrics as metrics_lib
+from pixel_zoo.models import presets
 from trainers.card_versions import ROOT, descends, entry_names, versions
 
 Change = collections.namedtuple("Change", "commit concerns why")
@@ -56,6 +57,21 @@ def command_flags(command):
             else:
                 found[name] = "True"
     return found
+
+
+def with_preset(flags):
+    """``flags`` with the sizes their ``--preset`` gives for their ``--model`` filled in
+    where no flag of their own sets them, so segments sized by a preset and by flags compare.
+
+    Example:
+        >>> sized = with_preset({"model": "pixelcnn_pp", "preset": "peer_size", "num_layers": "2"})
+        >>> sized["num_layers"], sized["hidden_units"]
+        ('2', '43')
+    """
+    if "preset" not in flags or "model" not in flags:
+        return flags
+    sized = presets.hyperparameters(flags["model"], flags["preset"])
+    return {**{name: str(value) for name, value in sized.items()}, **flags}
 
 
 def _on(flags, name):
@@ -181,7 +197,7 @@ def entry_curve(repo, found, changes=MEASURE_CHANGES):
 def _points(figures, history):
     """``figures`` with the minutes, untimed steps, shared minutes and words of the segments
     of ``history`` up to each."""
-    flags = [command_flags(segment.get("command")) for segment in history]
+    flags = [with_preset(command_flags(segment.get("command"))) for segment in history]
     words = [describe(flags[i], flags[i - 1] if i else None) for i in range(len(flags))]
     points, done = [], 0
     for figure in figures:

@@ -154,6 +154,21 @@ def test_a_segment_is_described_by_its_flags_against_the_one_before():
     assert zoo_budget.describe(averaged, scratch) == "continued: uniform averages, batch 128"
 
 
+def test_a_preset_is_resolved_into_sizes_so_growth_past_it_is_described():
+    preset = zoo_budget.command_flags(
+        "python -m trainers.train --model=pixelcnn_pp --preset=peer_size --dropout=0.0")
+    grown = zoo_budget.command_flags(
+        "python -m trainers.train --model=pixelcnn_pp --preset=peer_size --num_layers=2 "
+        "--hidden_units=64 --dropout=0.0")
+    assert zoo_budget.describe(zoo_budget.with_preset(grown), zoo_budget.with_preset(preset)) == (
+        "continued: grown 1->2 layers, widened 43->64 units")
+    assert zoo_budget.with_preset(grown)["num_layers"] == "2"
+    assert zoo_budget.with_preset(preset)["dropout"] == "0.0"
+    assert zoo_budget.with_preset({"num_layers": "3"}) == {"num_layers": "3"}
+    with pytest.raises(ValueError, match="Unknown preset"):
+        zoo_budget.with_preset({"model": "pixelcnn_pp", "preset": "huge"})
+
+
 def _point(commit, steps, minutes, nats, untimed=0, shared=0.0, what="continued"):
     return {"commit": commit, "steps": steps, "minutes": minutes, "untimed_steps": untimed,
             "shared_minutes": shared, "nats": nats, "bits_per_dim": nats / 1000, "what": what}
