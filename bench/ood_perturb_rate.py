@@ -17,7 +17,8 @@ length) whose ratio gives the higher AUROC on the flipped images wins.
 run's folder (its raw weights). Prints one row per background: its perturbation rate,
 L2 regularisation and training steps, and the AUROCs of the likelihood ratio; then the
 raw likelihood's. With ``--results`` the table goes to docs/ood.md (``python -m
-trainers.readme_tables``).
+trainers.readme_tables``), with the model's weights sha256 (a zoo entry's), so docs/ say
+whether the table was measured with the zoo's current weights or an earlier version's.
 """
 
 import os
@@ -64,6 +65,11 @@ def _flag(command, name):
     return None
 
 
+def weights_sha256(source):
+    """The sha256 of a zoo entry's weights file (None for a run's folder)."""
+    return registry.get(source[len(ZOO_PREFIX):]).sha256 if source.startswith(ZOO_PREFIX) else None
+
+
 def main(argv):
     del argv
     model, dataset, _, _ = load(_MODEL.value)
@@ -85,7 +91,7 @@ def main(argv):
                   + " |")
     table.add("| raw likelihood (NLL) | | | " + " | ".join(
         f"{result['auroc'][out]['nll']:.4f}" for out in out_sets) + " |")
-    table.save()
+    table.save(model={"source": _MODEL.value, "weights_sha256": weights_sha256(_MODEL.value)})
 
 
 if __name__ == "__main__":

@@ -44,15 +44,19 @@ class Table:
         self.lines.append(line)
         print(line, flush=True)
 
-    def save(self):
-        """Writes the table to ``--results`` (nothing without the flag)."""
+    def save(self, **fields):
+        """Writes the table, and any further ``fields``, to ``--results`` (nothing without
+        the flag)."""
         save({"title": self.title, "command": command(), "machine": machine(self.load),
-              "table": "\n".join(self.lines)})
+              "table": "\n".join(self.lines), **fields})
 
 
 def command():
-    """This bench's command line, as docs/ show it: ``python bench/NAME.py --flag=...``."""
-    return " ".join(["python", os.path.relpath(sys.argv[0]), *sys.argv[1:]])
+    """This bench's command line, as docs/ show it: ``python bench/NAME.py --flag=...``, with
+    the data folder written ``$PIXEL_ZOO_DATA`` (not this machine's path)."""
+    data_dir = os.environ.get("PIXEL_ZOO_DATA")
+    args = [arg.replace(data_dir, "$PIXEL_ZOO_DATA") if data_dir else arg for arg in sys.argv[1:]]
+    return " ".join(["python", os.path.relpath(sys.argv[0]), *args])
 
 
 def machine(load):

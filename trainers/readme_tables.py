@@ -153,8 +153,24 @@ def ood_tables(entries, choices):
                      + " | ".join(f"{auroc[kind]:.4f}" for kind in columns) + " |"
                      for out, auroc in entry.ood["auroc"].items())
         parts.append(f"\n![](pixel_zoo/zoo/cards/{entry.ood['plot']})\n")
-    parts.append(bench_tables(choices))
+    parts.append(bench_tables([with_model_version(choice, names) for choice in choices]))
     return "\n".join(parts) or "No OOD detector is in the zoo yet."
+
+
+def with_model_version(choice, names):
+    """A background-choice result whose title says which weights of its model it measured:
+    the zoo's current ones, an earlier version's, or (an older result) not recorded."""
+    model = choice.get("model")
+    if not model:
+        words = "its model's weights not recorded"
+    elif not model["source"].startswith("zoo:"):
+        words = f"a training run's weights (`{model['source']}`)"
+    else:
+        name = model["source"][len("zoo:"):]
+        words = (f"`{name}`'s current weights" if model["weights_sha256"] == names[name].sha256
+                 else f"an earlier version of `{name}` (weights sha256 "
+                 f"{model['weights_sha256'][:12]}...)")
+    return {**choice, "title": f"{choice['title']}, measured with {words}"}
 
 
 def rewrite(text, name, body):

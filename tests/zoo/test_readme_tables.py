@@ -182,3 +182,24 @@ def test_a_codec_result_becomes_a_table_of_bits_per_image_and_dimension():
     assert "| entry | images | model NLL | .pzc file | payload / NLL | bz2 | lzma | batch |" in table
     assert ("| `pixelcnn_binarized_mnist` | 10,000 | 119.6 (0.1525) | 120.7 (0.1540) | 1.0087 | "
             "290.0 (0.3699) | 280.0 (0.3571) | 64 | 12.2 | 11.0 | exact |") in table
+
+
+def test_a_background_choice_says_which_weights_of_its_model_it_measured():
+    entry = readme_tables.ZooEntry.from_json(readme_tables.CARDS_DIR
+                                             / "pixelcnn_pp_fashion_mnist.json")
+    names = {entry.name: entry}
+    choice = {"title": "Choosing the background", "command": "python bench/ood_perturb_rate.py",
+              "machine": "2-core CPU", "table": "| score |"}
+
+    def title(model):
+        return readme_tables.with_model_version({**choice, "model": model}, names)["title"]
+
+    current = {"source": f"zoo:{entry.name}", "weights_sha256": entry.sha256}
+    assert title(current).endswith(f"measured with `{entry.name}`'s current weights")
+    earlier = title({**current, "weights_sha256": "0123456789abcdef" * 4})
+    assert earlier.endswith(f"an earlier version of `{entry.name}` (weights sha256 "
+                            "0123456789ab...)")
+    assert title({"source": "runs/fg", "weights_sha256": None}).endswith(
+        "a training run's weights (`runs/fg`)")
+    assert readme_tables.with_model_version(choice, names)["title"].endswith(
+        "its model's weights not recorded")

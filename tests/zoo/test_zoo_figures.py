@@ -51,3 +51,16 @@ def test_every_class_conditional_card_shows_its_samples_judged_with_its_current_
     assert figure["weights_sha256"] == entry.sha256, f"{name}: class_samples is stale"
     result = json.loads((BENCH_RESULTS / f"class_samples_{name}.json").read_text())
     assert {key: result[key] for key in figure} == figure
+
+
+DETECTORS = [name for name in PACKAGED if pz.zoo.get(name).ood]
+
+
+@pytest.mark.parametrize("name", DETECTORS)
+def test_every_detector_has_a_background_choice_measured_with_its_current_weights(name):
+    # bench/ood_perturb_rate.py --results records the model's weights sha256: a detector's
+    # foreground published again needs its background weighed again on validation images.
+    measured = [json.loads(path.read_text()).get("model")
+                for path in sorted(BENCH_RESULTS.glob("ood_background_*.json"))]
+    assert {"source": f"zoo:{name}", "weights_sha256": pz.zoo.get(name).sha256} in measured, (
+        f"{name}: run python bench/ood_perturb_rate.py --model=zoo:{name} --results=...")
