@@ -36,7 +36,8 @@ class ZooEntry:
       ood: the detector's measured AUROCs: ``{"in": DATA, "command": ..., "auroc":
         {OUT_DATA: {score: AUROC}}, "plot": PNG next to the card, "reference": {"data":
         DATA, "num_images": N, "quantiles": {score: the quantiles the percentile score
-        ranks against}}}`` (`pixel_zoo.ood.LikelihoodRatio`).
+        ranks against}}, "weights_sha256": {entry: the sha256 of the weights measured,
+        for this entry and its background}}`` (`pixel_zoo.ood.LikelihoodRatio`).
 
     Example:
         >>> entry = ZooEntry(name="mine", model="pixelcnn", image_shape=(28, 28, 1),

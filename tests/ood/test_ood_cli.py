@@ -92,6 +92,8 @@ def test_publish_detector_writes_measured_aurocs_into_the_card(entries, tmp_path
     assert card["ood"]["auroc"]["noise:uniform"]["percentile"] == pytest.approx(expected,
                                                                                  abs=2e-4)
     assert "--reference=" in card["ood"]["command"]
+    assert card["ood"]["weights_sha256"] == {model: pz.zoo.get(model).sha256
+                                             for model in (name, "cli_bg")}
 
 
 def test_the_ood_command_prints_the_percentile_score_of_a_published_detector(

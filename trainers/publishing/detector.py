@@ -16,8 +16,8 @@ def publish_detector(name, background, in_data, out_data, data_dir=None, num=Non
     Measures the detector's reference on ``reference_data`` (`pixel_zoo.ood.
     LikelihoodRatio.with_reference`), then the AUROCs of each of its scores (likelihood
     ratio, raw likelihood, percentile) for ``in_data`` against each of ``out_data``; writes
-    them, the reference's quantiles and ``background`` into ``name``'s card, and draws
-    ``cards/NAME_ood.png`` (`pixel_zoo.ood.plot`).
+    them, the reference's quantiles, ``background`` and the sha256 of both entries' weights
+    into ``name``'s card, and draws ``cards/NAME_ood.png`` (`pixel_zoo.ood.plot`).
 
     Args:
       name: the in-distribution zoo entry.
@@ -67,6 +67,7 @@ def publish_detector(name, background, in_data, out_data, data_dir=None, num=Non
                   for out, aurocs in result["auroc"].items()},
         "command": command,
         "plot": plot,
+        "weights_sha256": {model: registry.get(model).sha256 for model in (name, background)},
     })
     entry.to_json(CARDS_DIR / f"{name}.json")
     return entry
