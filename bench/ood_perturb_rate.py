@@ -32,8 +32,6 @@ from pixel_zoo import model_dir as model_dir_lib
 from pixel_zoo.provenance import parent as parent_lib
 from pixel_zoo.zoo import registry
 
-ZOO_PREFIX = "zoo:"
-
 _MODEL = flags.DEFINE_string("model", None, "The in-distribution model: zoo:NAME or a run.")
 _BACKGROUNDS = flags.DEFINE_list("backgrounds", None, "Background models: zoo:NAME or runs.")
 _DATA_DIR = flags.DEFINE_string("data_dir", os.environ.get("PIXEL_ZOO_DATA"),
@@ -44,8 +42,8 @@ flags.mark_flags_as_required(["model", "backgrounds"])
 
 def load(source):
     """``(model, dataset, training settings, steps)`` of a zoo entry or a run's raw weights."""
-    if source.startswith(ZOO_PREFIX):
-        entry = registry.get(source[len(ZOO_PREFIX):])
+    if registry.zoo_name(source) is not None:
+        entry = registry.get(registry.zoo_name(source))
         command = entry.training.get("command", "")
         settings = {name: _flag(command, name) for name in ("perturb_rate", "l2_regularization")}
         return pz.zoo.load(entry.name), entry.dataset, settings, entry.training.get("steps")
@@ -67,7 +65,8 @@ def _flag(command, name):
 
 def weights_sha256(source):
     """The sha256 of a zoo entry's weights file (None for a run's folder)."""
-    return registry.get(source[len(ZOO_PREFIX):]).sha256 if source.startswith(ZOO_PREFIX) else None
+    name = registry.zoo_name(source)
+    return registry.get(name).sha256 if name is not None else None
 
 
 def main(argv):

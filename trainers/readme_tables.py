@@ -40,6 +40,7 @@ import textwrap
 from absl import flags
 
 from pixel_zoo import console
+from pixel_zoo.zoo import registry
 from pixel_zoo.zoo.entry import CARDS_DIR, ZooEntry
 from trainers import timed_commands
 from trainers.bench_tables import (
@@ -163,10 +164,10 @@ def with_model_version(choice, names):
     model = choice.get("model")
     if not model:
         words = "its model's weights not recorded"
-    elif not model["source"].startswith("zoo:"):
+    elif registry.zoo_name(model["source"]) is None:
         words = f"a training run's weights (`{model['source']}`)"
     else:
-        name = model["source"][len("zoo:"):]
+        name = registry.zoo_name(model["source"])
         words = (f"`{name}`'s current weights" if model["weights_sha256"] == names[name].sha256
                  else f"an earlier version of `{name}` (weights sha256 "
                  f"{model['weights_sha256'][:12]}...)")

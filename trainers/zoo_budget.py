@@ -28,6 +28,7 @@ import shlex
 
 from pixel_zoo import metrics as metrics_lib
 from pixel_zoo.models import presets
+from pixel_zoo.zoo import registry
 from trainers.card_versions import ROOT, descends, entry_names, versions
 
 Change = collections.namedtuple("Change", "commit concerns why")
@@ -94,7 +95,7 @@ def _rate(flags):
 
 
 def _teacher(flags):
-    return flags.get("distill_from", "").removeprefix("zoo:")
+    return flags.get("distill_from", "").removeprefix(registry.PREFIX)
 
 
 def describe(flags, before=None):

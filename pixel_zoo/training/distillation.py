@@ -26,7 +26,6 @@ from absl import logging
 
 import pixel_zoo as pz
 from pixel_zoo.training.config import ConfigError
-from pixel_zoo.training.initialization import ZOO_PREFIX
 from pixel_zoo.zoo import registry
 
 
@@ -37,10 +36,10 @@ def load_teacher(source, image_shape, num_levels):
       ConfigError: not ``zoo:NAME``, an unknown name, weights that fail their sha256,
         a class-conditional teacher, or one of other images (shape or levels).
     """
-    if not source.startswith(ZOO_PREFIX):
+    name = registry.zoo_name(source)
+    if name is None:
         raise ConfigError(f"--distill_from={source}: give a zoo entry as zoo:NAME "
                           f"(one of {pz.zoo.list_models()}).")
-    name = source[len(ZOO_PREFIX):]
     try:
         entry = registry.get(name)
         teacher = pz.zoo.load(name)  # checks the weights against entry.sha256

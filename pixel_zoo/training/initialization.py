@@ -37,7 +37,6 @@ from pixel_zoo.training import deepening
 from pixel_zoo.training.config import ConfigError
 from pixel_zoo.zoo import loading, registry
 
-ZOO_PREFIX = "zoo:"
 RUN_PREFIX = history.RUN_PREFIX
 
 
@@ -49,8 +48,8 @@ def load_initial_weights(model, config):
         another family, or weights that do not fit the model the flags build.
     """
     source = config.init_from
-    if source.startswith(ZOO_PREFIX):
-        load, parent = _zoo_weights(source[len(ZOO_PREFIX):], config)
+    if registry.zoo_name(source) is not None:
+        load, parent = _zoo_weights(registry.zoo_name(source), config)
     elif source.startswith(RUN_PREFIX):
         load, parent = _run_weights(source[len(RUN_PREFIX):], config)
     else:
@@ -79,16 +78,16 @@ def _zoo_weights(name, config):
     try:
         entry = registry.get(name)
     except ValueError as error:
-        raise ConfigError(f"--init_from={ZOO_PREFIX}{name}: {error}") from error
+        raise ConfigError(f"--init_from={registry.PREFIX}{name}: {error}") from error
     built_as = (f"{name} is a {entry.model} built with {entry.hyperparameters} "
                 f"for {entry.image_shape} images of {entry.num_levels} levels.")
     if entry.model != config.model:
-        raise ConfigError(f"--init_from={ZOO_PREFIX}{name} needs --model={entry.model}: "
+        raise ConfigError(f"--init_from={registry.PREFIX}{name} needs --model={entry.model}: "
                           f"{built_as}")
     path = entry.weights_path
     sha256 = loading.sha256_of(path) if path.is_file() else None
     if sha256 != entry.sha256:
-        raise ConfigError(f"--init_from={ZOO_PREFIX}{name}: {path} is missing or does not "
+        raise ConfigError(f"--init_from={registry.PREFIX}{name}: {path} is missing or does not "
                           f"match the card's sha256.")
 
     def load(model):
@@ -97,7 +96,7 @@ def _zoo_weights(name, config):
         _copy_weights(model, trained)
 
     return load, {
-        "init_from": f"{ZOO_PREFIX}{name}", "sha256": sha256,
+        "init_from": f"{registry.PREFIX}{name}", "sha256": sha256,
         "steps": entry.training.get("steps", 0), "metrics": entry.metrics,
         "history": segments.entry_segments(entry), "built_as": built_as,
     }

@@ -5,6 +5,8 @@ from pixel_zoo.zoo.entry import CARDS_DIR, ZooEntry
 
 _REGISTERED = {}
 
+PREFIX = "zoo:"  # how flags and result files name a zoo entry: zoo:NAME
+
 
 def _packaged():
     return {
@@ -21,6 +23,18 @@ def list_models():
         ['diagonal_bilstm_binarized_mnist', 'pixelcnn_binarized_mnist', ...]
     """
     return sorted({**_packaged(), **_REGISTERED})
+
+
+def zoo_name(source):
+    """The entry name in a ``zoo:NAME`` source; None for any other source (a run, a file).
+
+    Example:
+        >>> zoo_name("zoo:pixelcnn_binarized_mnist")
+        'pixelcnn_binarized_mnist'
+        >>> zoo_name("runs/mine") is None
+        True
+    """
+    return source.removeprefix(PREFIX) if source.startswith(PREFIX) else None
 
 
 def get(name):

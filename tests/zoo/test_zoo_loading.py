@@ -8,6 +8,7 @@ import pytest
 from test_case import tiny_model
 
 import pixel_zoo as pz
+from pixel_zoo.zoo import registry
 
 
 @pytest.fixture
@@ -49,6 +50,13 @@ def test_missing_weights_and_unknown_names_are_clear(registered, tmp_path):
         pz.zoo.load("gone")
     with pytest.raises(ValueError, match="No zoo model 'nope'"):
         pz.zoo.load("nope")
+
+
+def test_a_source_names_a_zoo_entry_only_with_the_zoo_prefix():
+    assert registry.zoo_name("zoo:pixelcnn_binarized_mnist") == "pixelcnn_binarized_mnist"
+    assert registry.zoo_name("zoo:") == ""  # an empty name, refused by `get` as unknown
+    assert registry.zoo_name("runs/zoo:mine") is None
+    assert registry.zoo_name("/tmp/mine.weights.h5") is None
 
 
 def test_explicit_weights_path_overrides_the_packaged_file(registered, tmp_path):
