@@ -111,28 +111,25 @@ def test_unknown_model_is_one_line_with_a_suggestion(name, capsys):
     assert len(error.splitlines()) == 1 and "Traceback" not in error
 
 
-RGB_ENTRIES = [name for name in pz.zoo.list_models() if pz.zoo.get(name).image_shape[-1] == 3]
-
-
-@pytest.mark.parametrize("rgb_name", RGB_ENTRIES)
-def test_complete_a_colour_image_with_a_packaged_model(rgb_name, tmp_path):
-    # Any colour image will do; the model completes its last 4 rows (sampling all 32 takes
-    # most of a minute for pixelcnn_pp on this CPU).
-    image = np.random.default_rng(4).integers(0, 256, (32, 32, 3), dtype=np.uint8)
+def test_complete_a_colour_image(tmp_path):
+    # A tiny colour PixelCNN++ (the packaged colour entries load and sample in
+    # tests/zoo/test_zoo_loading.py); any colour image will do.
+    register_tiny(tmp_path, "cli_tiny_rgb", family="pixelcnn_pp", image_shape=(6, 6, 3),
+                  num_levels=256, dataset="npz:unused")
+    image = np.random.default_rng(4).integers(0, 256, (6, 6, 3), dtype=np.uint8)
     Image.fromarray(image).save(tmp_path / "in.png")
     out = tmp_path / "out.png"
-    cli.main(["complete", rgb_name, "--image", str(tmp_path / "in.png"), "--known-rows", "28",
-              "--num", "2", "--scale", "1", "--out", str(out)])
+    cli.main(["complete", "cli_tiny_rgb", "--image", str(tmp_path / "in.png"), "--known-rows",
+              "4", "--num", "2", "--scale", "1", "--out", str(out)])
     grid = np.asarray(Image.open(out))
-    assert grid.shape == (34, 4 * 33 + 1, 3)
-    occluded, *completions, original = [grid[1:33, 1 + 33 * column: 33 + 33 * column]
-                                        for column in range(4)]
+    assert grid.shape == (8, 4 * 7 + 1, 3)
+    occluded, *completions, original = _tiles(grid, 6, 4)
     np.testing.assert_array_equal(original, image)
-    assert not occluded[28:].any()
+    assert not occluded[4:].any()
     for tile in (occluded, *completions):
-        np.testing.assert_array_equal(tile[:28], image[:28])
+        np.testing.assert_array_equal(tile[:4], image[:4])
     for completion in completions:
-        assert not np.array_equal(completion[28:], image[28:])
+        assert not np.array_equal(completion[4:], image[4:])
 
 
 @pytest.mark.parametrize("temperature", ["0", "-1", "nan"])
